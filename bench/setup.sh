@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Install what bench/make_photo_set.py and bench/prepare_vs_seed.py need:
+# the Debian packages that ship the source photographs, plus python3 numpy and
+# OpenCV for the seed script.  Idempotent: does nothing (and no apt-get update)
+# when every package is already installed.
+set -euo pipefail
+
+PACKAGES=(
+  lomiri-wallpapers-16.04      # 13 photographs
+  lomiri-wallpapers-20.04      # 1 photograph
+  mate-backgrounds             # 12 photographs (nature/)
+  plasma-workspace-wallpapers  # 11 photographs
+  python3-numpy
+  python3-opencv
+)
+
+missing=()
+for package in "${PACKAGES[@]}"; do
+  status=$(dpkg-query -W -f='${db:Status-Status}' "$package" 2>/dev/null || true)
+  [[ "$status" == installed ]] || missing+=("$package")
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "bench/setup.sh: all ${#PACKAGES[@]} packages already installed"
+  exit 0
+fi
+
+SUDO=()
+if [[ $(id -u) -ne 0 ]]; then SUDO=(sudo); fi
+echo "bench/setup.sh: installing ${missing[*]}"
+"${SUDO[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
