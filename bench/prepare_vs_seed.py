@@ -17,7 +17,7 @@ One run does:
      (DataPreprocessor._preprocess(cv2.imread(f))) on that file, and the seed
      run's shuffled array must hold exactly the same rows (row hashes, as a
      multiset); repeated octet runs must write byte-identical .npy files;
-  4. measures each process's peak RSS (os.wait4 rusage of that child alone) and
+  4. measures each process's peak RSS (GNU time's %M: that child's own rusage) and
      its CPU time, plus the CPU time the rest of the machine used meanwhile
      (from /proc/stat) to flag runs disturbed by other work;
   5. memory test: the same photos at the largest square size whose array stays
@@ -49,6 +49,7 @@ import make_photo_set  # noqa: E402
 
 SEED_SCRIPT = os.path.join(HERE, "seed_prepare_npy.py")
 PYTHON = "/usr/bin/python3"
+GNU_TIME = "/usr/bin/time"
 SPEEDUP_BAR_T2 = 1.8
 SPEEDUP_BAR_T1 = 1.0
 RSS_BAR_MB = 300.0
@@ -71,27 +72,38 @@ def cpu_busy_seconds():
 
 
 def run_measured(cmd, cwd, stdout_path):
-    """Run cmd; return wall time, this child's peak RSS and CPU, and foreign CPU."""
+    """Run cmd; return wall time, its peak RSS and CPU time, and the foreign CPU.
+
+    The command runs under GNU time (/usr/bin/time), which forks it from a tiny
+    process and reports that child's own rusage.  Forking it directly from this
+    Python process would not do: Linux carries the pre-exec image's peak RSS (a
+    copy of this process, hundreds of MB after the output checks) into the
+    child's ru_maxrss.
+    """
+    rusage_path = stdout_path + ".rusage"
+    timed = [GNU_TIME, "-f", "%M %U %S %x", "-o", rusage_path, "--"] + list(cmd)
     with open(stdout_path, "wb") as out, open(stdout_path + ".err", "wb") as err:
         busy0 = cpu_busy_seconds()
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err,
-                                stdin=subprocess.DEVNULL)
-        _, status, usage = os.wait4(proc.pid, 0)
+        proc = subprocess.run(timed, cwd=cwd, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
         wall = time.perf_counter() - start
         busy1 = cpu_busy_seconds()
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    cpu = usage.ru_utime + usage.ru_stime
+    with open(rusage_path) as handle:
+        last = handle.read().strip().splitlines()[-1].split()
+    maxrss_kb, utime, stime, rc = int(last[0]), float(last[1]), float(last[2]), int(last[3])
+    if proc.returncode != 0 and rc == 0:
+        rc = proc.returncode
+    cpu = utime + stime
     with open(stdout_path, "rb") as handle:
         stdout = handle.read().decode(errors="replace")
     with open(stdout_path + ".err", "rb") as handle:
         stderr = handle.read().decode(errors="replace")
     return {
-        "cmd": cmd,
-        "rc": proc.returncode,
+        "cmd": list(cmd),
+        "rc": rc,
         "wall_s": wall,
         "cpu_s": cpu,
-        "peak_rss_mb": usage.ru_maxrss / 1024.0,  # ru_maxrss is in KiB on Linux
+        "peak_rss_mb": maxrss_kb / 1024.0,  # GNU time %M: max RSS in KiB
         # CPU seconds used by everything else on the machine during the run,
         # averaged over the wall time (0 = quiet machine, 1 = one core busy)
         "foreign_cores": max(0.0, (busy1 - busy0) - cpu) / wall if wall > 0 else 0.0,
@@ -479,6 +491,8 @@ def main():
         sizes.append(640)
     photos = args.photos or os.path.join(args.workdir, "photos")
 
+    if not os.access(GNU_TIME, os.X_OK):
+        sys.exit("prepare_vs_seed: /usr/bin/time (Debian package 'time') is missing: bash bench/setup.sh")
     if not (os.path.isfile(args.octet) and os.access(args.octet, os.X_OK)):
         sys.exit(f"prepare_vs_seed: octet binary {args.octet} not found (build it, or set OCTET_BIN)")
     helped = subprocess.run([args.octet, "prepare", "--help"], capture_output=True, text=True)

@@ -12,6 +12,7 @@ PACKAGES=(
   plasma-workspace-wallpapers  # 11 photographs
   python3-numpy
   python3-opencv
+  time                         # /usr/bin/time: per-process peak RSS
 )
 
 missing=()
