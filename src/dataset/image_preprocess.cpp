@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <vector>
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -108,23 +109,31 @@ void preprocess_image(const cv::Mat& bgr, const PreprocessOptions& options, floa
 
   const bool affine = options.mean != std::array<float, kChannels>{0.0F, 0.0F, 0.0F} ||
                       options.std != std::array<float, kChannels>{1.0F, 1.0F, 1.0F};
-  const std::size_t plane = static_cast<std::size_t>(options.width) * static_cast<std::size_t>(options.height);
-  std::size_t pixel = 0;
+  const auto width = static_cast<std::size_t>(options.width);
+  const std::size_t row_values = width * kChannels;
+  const std::size_t plane = width * static_cast<std::size_t>(options.height);
+  std::vector<float> nchw_row(options.layout == Layout::kNchw ? row_values : 0);
+
   for (int y = 0; y < sized.rows; ++y) {
-    const std::uint8_t* row = sized.ptr<std::uint8_t>(y);
-    for (int x = 0; x < sized.cols; ++x, ++pixel) {
-      for (int c = 0; c < kChannels; ++c) {
-        // Same float32 operations, in the same order, as the seed's numpy code.
-        float value = static_cast<float>(row[x * kChannels + c]);
-        if (options.normalize) value = value / kNormalizeDivisor;
-        if (affine) {
-          const auto channel = static_cast<std::size_t>(c);
-          value = (value - options.mean[channel]) / options.std[channel];
-        }
-        const std::size_t index = options.layout == Layout::kNhwc
-                                      ? pixel * kChannels + static_cast<std::size_t>(c)
-                                      : static_cast<std::size_t>(c) * plane + pixel;
-        out[index] = value;
+    const std::uint8_t* src = sized.ptr<std::uint8_t>(y);
+    float* row = options.layout == Layout::kNhwc ? out + static_cast<std::size_t>(y) * row_values
+                                                 : nchw_row.data();
+    // The same float32 operations, in the same order, as the script's numpy
+    // code; each loop is a straight vectorisable pass over the row.
+    for (std::size_t i = 0; i < row_values; ++i) row[i] = static_cast<float>(src[i]);
+    if (options.normalize) {
+      for (std::size_t i = 0; i < row_values; ++i) row[i] = row[i] / kNormalizeDivisor;
+    }
+    if (affine) {
+      for (std::size_t i = 0; i < row_values; ++i) {
+        const std::size_t c = i % kChannels;
+        row[i] = (row[i] - options.mean[c]) / options.std[c];
+      }
+    }
+    if (options.layout == Layout::kNchw) {
+      const std::size_t offset = static_cast<std::size_t>(y) * width;
+      for (std::size_t x = 0; x < width; ++x) {
+        for (std::size_t c = 0; c < kChannels; ++c) out[c * plane + offset + x] = row[x * kChannels + c];
       }
     }
   }
