@@ -13,7 +13,7 @@ build_packages=(
 # end-to-end tests compare against (numpy, OpenCV's Python binding, pytest).
 test_packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
-  python3 python3-numpy python3-opencv python3-pytest
+  python3 python3-numpy python3-opencv python3-pytest python3-skimage
 )
 
 packages=("${build_packages[@]}" "${test_packages[@]}")

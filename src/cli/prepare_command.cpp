@@ -162,8 +162,7 @@ Command add_prepare_command(CLI::App& app) {
   cmd->add_option("--layout", args->layout, "Array layout: nhwc (TFLite) or nchw")
       ->check(CLI::IsMember({"nhwc", "nchw"}))
       ->capture_default_str();
-  cmd->add_option("--limit", args->limit, "Save at most N images (unreadable ones are replaced)")
-      ->check(CLI::PositiveNumber);
+  cmd->add_option("--limit", args->limit, "Save at most N images (unreadable ones are replaced)");
   auto* seed = cmd->add_option("--seed", args->seed, "Seed of the shuffle of the image order")
                    ->capture_default_str();
   auto* no_shuffle = cmd->add_flag("--no-shuffle", args->no_shuffle, "Keep the sorted path order");

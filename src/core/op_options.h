@@ -108,6 +108,10 @@ struct PackOptions {
   int axis = 0;
   bool operator==(const PackOptions&) const = default;
 };
+struct CastOptions {
+  DType output_type = DType::kFloat32;
+  bool operator==(const CastOptions&) const = default;
+};
 struct GeluOptions {
   bool approximate = false;
   bool operator==(const GeluOptions&) const = default;
@@ -117,6 +121,6 @@ using OpOptions =
     std::variant<NoOptions, Conv2DOptions, DepthwiseConv2DOptions, TransposeConvOptions, Pool2DOptions,
                  FullyConnectedOptions, BatchMatMulOptions, BinaryOptions, ConcatenationOptions,
                  SoftmaxOptions, ReducerOptions, LeakyReluOptions, ResizeOptions, GatherOptions,
-                 SplitOptions, StridedSliceOptions, SqueezeOptions, ArgOptions, PackOptions, GeluOptions>;
+                 SplitOptions, StridedSliceOptions, SqueezeOptions, ArgOptions, PackOptions, CastOptions, GeluOptions>;
 
 }  // namespace octet

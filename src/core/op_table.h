@@ -63,7 +63,7 @@ namespace octet {
   X(kNeg,                   "NEG",                      NoOptions,              1, 1)                    \
   X(kArgMax,                "ARG_MAX",                  ArgOptions,             2, 2)                    \
   X(kArgMin,                "ARG_MIN",                  ArgOptions,             2, 2)                    \
-  X(kCast,                  "CAST",                     NoOptions,              1, 1)                    \
+  X(kCast,                  "CAST",                     CastOptions,            1, 1)                    \
   X(kQuantize,              "QUANTIZE",                 NoOptions,              1, 1)                    \
   X(kDequantize,            "DEQUANTIZE",               NoOptions,              1, 1)                    \
   X(kResizeBilinear,        "RESIZE_BILINEAR",          ResizeOptions,          2, 2)                    \

@@ -4,6 +4,7 @@ OCTET_BIN selects the binary (default: <repo>/build/octet).  The image sets
 are generated once per session into pytest's tmp dir by make_images.py.
 """
 import os
+import shutil
 import sys
 
 import pytest
@@ -19,12 +20,16 @@ DEFAULT_BIN = os.path.normpath(os.path.join(HERE, "..", "..", "build", "octet"))
 
 
 @pytest.fixture(scope="session")
-def octet_bin():
+def octet_bin(tmp_path_factory):
     path = os.environ.get("OCTET_BIN", DEFAULT_BIN)
     if not (os.path.isfile(path) and os.access(path, os.X_OK)):
         pytest.fail(f"octet binary not found or not executable: {path!r} "
                     f"(build it, or point OCTET_BIN at it)")
-    return path
+    # run a private copy, so that a rebuild during the session cannot mix two
+    # binaries (or catch one half-written)
+    copy = tmp_path_factory.mktemp("bin") / "octet"
+    shutil.copy2(path, copy)
+    return str(copy)
 
 
 @pytest.fixture(scope="session")

@@ -16,17 +16,17 @@ class OctetRunner:
     def __init__(self, binary):
         self.binary = binary
 
-    def __call__(self, *args, timeout=300, env=None):
+    def __call__(self, *args, timeout=300, env=None, cwd=None):
         cmd = [self.binary] + [str(a) for a in args]
-        proc = subprocess.run(cmd, capture_output=True, timeout=timeout, env=env,
+        proc = subprocess.run(cmd, capture_output=True, timeout=timeout, env=env, cwd=cwd,
                               stdin=subprocess.DEVNULL)
         proc.stdout = proc.stdout.decode("utf-8", "replace")
         proc.stderr = proc.stderr.decode("utf-8", "replace")
         proc.cmdline = " ".join(shlex.quote(c) for c in cmd)
         return proc
 
-    def prepare(self, image_dir, out_dir, size, *extra, timeout=300):
-        return self("prepare", image_dir, "-o", out_dir, "--size", size, *extra, timeout=timeout)
+    def prepare(self, image_dir, out_dir, size, *extra, timeout=300, cwd=None):
+        return self("prepare", image_dir, "-o", out_dir, "--size", size, *extra, timeout=timeout, cwd=cwd)
 
 
 def describe(proc):
@@ -93,6 +93,35 @@ def np_save_bytes(arr):
     return buf.getvalue()
 
 
+def np_save_header(arr):
+    """The header np.save writes for `arr` (everything before the raw data),
+    without copying the data: np.save is header + arr.tobytes() for a C-order
+    float32 array."""
+    buf = io.BytesIO()
+    fmt = np.lib.format
+    d = fmt.header_data_from_array_1_0(arr)
+    if hasattr(fmt, "_write_array_header"):
+        fmt._write_array_header(buf, d, None)  # what np.save uses: picks format 1.0 when it fits
+    else:  # pragma: no cover
+        fmt.write_array_header_1_0(buf, d)
+    return buf.getvalue()
+
+
+def assert_npy_like_np_save(path, arr):
+    """The file at `path` must be exactly what np.save(arr) writes, where arr
+    is np.load(path): np.save writes its header then the raw C-order data, and
+    np.load maps that data verbatim, so equal headers + equal sizes mean
+    equal bytes."""
+    header = np_save_header(arr)
+    with open(path, "rb") as f:
+        got = f.read(len(header) + 16)
+    assert got[:len(header)] == header, (
+        f"npy header differs from np.save's:\n  got:     {got!r}\n  np.save: {header!r}")
+    size = os.path.getsize(path)
+    assert size == len(header) + arr.nbytes, \
+        f"npy size {size} != np.save header {len(header)} + data {arr.nbytes}"
+
+
 class Outputs:
     def __init__(self, out_dir):
         self.dir = out_dir
@@ -102,14 +131,18 @@ class Outputs:
         with open(self.json_path, "rb") as f:
             self.recipe_bytes = f.read()
         self.recipe = json.loads(self.recipe_bytes.decode("utf-8"))
-        with open(self.npy_path, "rb") as f:
-            self.npy_bytes = f.read()
-        self.array = np.load(io.BytesIO(self.npy_bytes), allow_pickle=False)
+        # memory-mapped: np.load parses the header and maps the data verbatim
+        self.array = np.load(self.npy_path, mmap_mode="r", allow_pickle=False)
         self.errors = read_error_file(out_dir)
         with open(os.path.join(out_dir, "error_files.txt"), "rb") as f:
             self.errors_bytes = f.read()
         n, w, h = (int(v) for v in NPY_RE.match(self.npy_name).groups())
         self.n, self.w, self.h = n, w, h
+
+    @property
+    def npy_bytes(self):
+        with open(self.npy_path, "rb") as f:
+            return f.read()
 
     @property
     def files(self):

@@ -10,7 +10,9 @@ Below the copy are thin wrappers:
   * seed_load_one()      -- what the seed's _load_dataset loop does for one file
                             (imread + _preprocess inside the same try/except),
   * octet_expected()     -- maps octet's options (--size WxH, --letterbox /
-                            --stretch, --mean/--std, --layout) onto the seed,
+                            --stretch, --mean/--std, --layout) onto the seed
+                            (plus the one documented deviation, see
+                            OCTET_CLAMPS_ZERO_SIDE),
   * octet_candidates()   -- octet's documented file-listing rules (which differ
                             from the seed's glob listing on purpose: case-insensitive
                             extensions, hidden files/dirs skipped, bytewise sort).
@@ -143,6 +145,47 @@ def seed_load_one(path: str, input_shape: Tuple[int, int], color_mode: str,
         return None
 
 
+# octet deliberately differs from the seed in ONE place (docs/prepare.md,
+# "Differences from the LaunchX script"): when letterbox scales one side of a
+# very thin image to 0 px, the seed's cv2.resize raises and the seed lists the
+# file in error_files; octet makes that side 1 px and keeps the image.  The
+# tests follow the documented behaviour; set this to False to hold octet to
+# the seed's behaviour instead.
+OCTET_CLAMPS_ZERO_SIDE = True
+
+
+class ClampedPreprocessor(DataPreprocessor):
+   """The seed's DataPreprocessor with the documented octet deviation: its
+   _img_padding copied unchanged except for max(1, ...) on new_unpad."""
+
+   def _img_padding(self, im):
+      shape = im.shape[:2]  # current shape [height, width]
+      new_shape = self.input_shape
+      if isinstance(new_shape, int):
+            new_shape = (new_shape, new_shape)
+
+      # Scale ratio (new / old)
+      r = min(new_shape[0] / shape[0], new_shape[1] / shape[1])
+
+      # Compute padding
+      new_unpad = max(1, int(round(shape[1] * r))), max(1, int(round(shape[0] * r)))  # octet: max(1, ...)
+      if shape[::-1] != new_unpad:  # resize
+            im = cv2.resize(im, new_unpad, interpolation=cv2.INTER_LINEAR)
+      left, right = int(round((new_shape[1] - new_unpad[0])/2 - 0.1)), int(round((new_shape[1] - new_unpad[0])/2 + 0.1))
+      top, bottom = int(round((new_shape[0] - new_unpad[1])/2 - 0.1)), int(round((new_shape[0] - new_unpad[1])/2 + 0.1))
+      im = cv2.copyMakeBorder(im, top, bottom, left, right, cv2.BORDER_CONSTANT, value=(114,114,114))  # add border
+      return im
+
+
+def zero_side_case(img, width: int, height: int) -> bool:
+    """True if the seed's letterbox would round one side of `img` to 0 px."""
+    if img is None:
+        return False
+    h0, w0 = img.shape[:2]
+    r = min(height / h0, width / w0)
+    return int(round(w0 * r)) == 0 or int(round(h0 * r)) == 0
+
+
 def seed_input_shape(width: int, height: int, resize: str) -> Tuple[int, int]:
     """octet --size WxH -> the seed's input_shape.
 
@@ -163,8 +206,14 @@ def octet_expected(path: str, width: int, height: int, resize: str = "letterbox"
                    layout: str = "nhwc", img=None) -> Optional[np.ndarray]:
     """The array octet must store for one image: (H, W, 3) or (3, H, W) float32,
     or None if the seed would have listed the file as an error."""
+    if img is None:
+        img = cv2.imread(path)
     x = seed_load_one(path, seed_input_shape(width, height, resize), color,
                       resize == "letterbox", normalize, img=img)
+    if x is None and OCTET_CLAMPS_ZERO_SIDE and resize == "letterbox" and zero_side_case(img, width, height):
+        dp = ClampedPreprocessor(os.path.dirname(path), seed_input_shape(width, height, resize),
+                                 color, True, normalize)
+        x = dp._preprocess(img.copy())
     if x is None:
         return None
     assert x.dtype == np.float32 and x.shape == (1, height, width, 3), (x.dtype, x.shape)
@@ -187,8 +236,8 @@ IMAGE_EXTENSIONS = {"jpeg", "jpg", "png", "bmp", "tif", "tiff", "dng", "webp", "
 def octet_candidates(root: str) -> List[str]:
     """octet's documented listing: recursive, extension match case-insensitive,
     names starting with '.' (files and directories) skipped, symlinked files
-    followed, symlinked directories not descended; relative '/'-separated
-    paths sorted bytewise."""
+    followed (a broken one is listed, and fails), symlinked directories not
+    descended; relative '/'-separated paths sorted bytewise."""
     out = []
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         # os.walk lists symlinks to directories in dirnames but, with
@@ -201,7 +250,9 @@ def octet_candidates(root: str) -> List[str]:
             if ext not in IMAGE_EXTENSIONS:
                 continue
             full = os.path.join(dirpath, name)
-            if not os.path.isfile(full):  # broken symlink, fifo, ...
+            # a broken symlink with an image name is a candidate (that fails);
+            # fifos, sockets, ... are not
+            if not (os.path.isfile(full) or (os.path.islink(full) and not os.path.exists(full))):
                 continue
             out.append(os.path.relpath(full, root).replace(os.sep, "/"))
     return sorted(out, key=lambda p: p.encode("utf-8"))
