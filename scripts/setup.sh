@@ -7,14 +7,20 @@ set -euo pipefail
 # Build: compiler, CMake, and the libraries octet links.
 build_packages=(
   build-essential cmake ninja-build pkg-config
-  libopencv-dev libcli11-dev nlohmann-json3-dev libfmt-dev
+  libopencv-dev libcli11-dev nlohmann-json3-dev libfmt-dev libssl-dev
+  libonnx-dev libprotobuf-dev libflatbuffers-dev flatbuffers-compiler flatbuffers-compiler-dev
 )
 # Tests: GoogleTest, Google Benchmark, and the independent references the
 # end-to-end tests compare against (numpy, OpenCV's Python binding, pytest).
 test_packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-numpy python3-opencv python3-pytest python3-skimage
+  python3-onnx python3-flatbuffers python3-torch python3-torchvision
 )
+# Node.js runs the oracles (tests/oracles): the machine's own if present,
+# Debian's otherwise.
+command -v node >/dev/null 2>&1 || test_packages+=(nodejs)
+command -v npm >/dev/null 2>&1 || test_packages+=(npm)
 
 packages=("${build_packages[@]}" "${test_packages[@]}")
 
@@ -25,17 +31,19 @@ for package in "${packages[@]}"; do
 done
 
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "setup: all ${#packages[@]} packages present"
-  exit 0
+  echo "setup: all ${#packages[@]} Debian packages present"
+else
+  as_root=()
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "setup: need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
+    as_root=(sudo)
+  fi
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  "${as_root[@]}" apt-get update -q
+  "${as_root[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-as_root=()
-if [ "$(id -u)" -ne 0 ]; then
-  command -v sudo >/dev/null || { echo "setup: need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
-  as_root=(sudo)
-fi
-
-echo "setup: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-"${as_root[@]}" apt-get update -q
-"${as_root[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+# The test oracles' npm packages (ONNX Runtime, the real TFLite interpreter);
+# a no-op in ~0.1 s when already installed.
+bash "$(dirname "$0")/../tests/oracles/setup.sh"

@@ -20,5 +20,6 @@ struct Command {
 };
 
 Command add_prepare_command(CLI::App& app);
+Command add_convert_command(CLI::App& app);
 
 }  // namespace octet::cli

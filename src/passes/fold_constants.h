@@ -1,0 +1,18 @@
+#pragma once
+// Constant folding: an op whose inputs are all constants is evaluated once
+// with its reference kernel and replaced by the constants it produces.
+
+#include <cstddef>
+
+#include "core/graph.h"
+
+namespace octet {
+
+// Folds op `index` if it can be folded; the op is removed from the graph and
+// its outputs become constants. Returns whether it folded.
+bool fold_if_constant(Graph& graph, std::size_t index);
+
+// The pass: folds every foldable op, in order.
+void fold_constants(Graph& graph);
+
+}  // namespace octet

@@ -1,0 +1,91 @@
+#include "runtime/interpreter.h"
+
+#include "core/error.h"
+
+namespace octet {
+
+Interpreter::Interpreter(const Graph& graph) : graph_(graph) {
+  verify_graph(graph_);
+  const std::size_t tensor_count = graph_.tensor_count();
+  for (const TensorId id : graph_.inputs()) {
+    if (graph_.tensor(id).is_constant()) {
+      throw fail("interpreter: graph input '{}' is a constant; inputs are written before invoke()",
+                 graph_.tensor(id).name);
+    }
+  }
+
+  // Prepare every op in order; the declared outputs must be what Prepare computes.
+  for (const Op& op : graph_.ops()) {
+    const std::vector<TensorSpec> specs = infer_outputs(graph_, op);  // names the op if it has no kernel
+    kernels_.push_back(&reference_kernel(op.type));
+    for (std::size_t i = 0; i < specs.size(); ++i) {
+      const Tensor& declared = graph_.tensor(op.outputs[i]);
+      if (declared.dtype != specs[i].dtype || declared.shape != specs[i].shape) {
+        throw fail("op '{}' ({}): output '{}' is declared {} {} but the op computes {} {}", op.name,
+                   op_name(op.type), declared.name, dtype_name(declared.dtype), shape_string(declared.shape),
+                   dtype_name(specs[i].dtype), shape_string(specs[i].shape));
+      }
+    }
+  }
+
+  // Storage for every non-constant tensor; constants are viewed in place.
+  storage_.resize(tensor_count);
+  views_.resize(tensor_count);
+  for (std::size_t i = 0; i < tensor_count; ++i) {
+    const Tensor& t = graph_.tensor(static_cast<TensorId>(i));
+    TensorView& view = views_[i];
+    view.dtype = t.dtype;
+    view.shape = t.shape;
+    view.quant = t.quant ? &*t.quant : nullptr;
+    if (t.is_constant()) {
+      // Kernels never write their inputs, and constants are only ever inputs.
+      view.data = const_cast<std::byte*>(t.data->data());
+    } else {
+      storage_[i].resize(t.byte_size());
+      view.data = storage_[i].data();
+    }
+  }
+
+  for (const Op& op : graph_.ops()) {
+    std::vector<TensorView> inputs;
+    for (const TensorId id : op.inputs) {
+      inputs.push_back(id == kNoTensor ? TensorView{} : views_[static_cast<std::size_t>(id)]);
+    }
+    std::vector<TensorView> outputs;
+    for (const TensorId id : op.outputs) outputs.push_back(views_[static_cast<std::size_t>(id)]);
+    op_inputs_.push_back(std::move(inputs));
+    op_outputs_.push_back(std::move(outputs));
+  }
+}
+
+std::size_t Interpreter::input_count() const { return graph_.inputs().size(); }
+
+std::size_t Interpreter::output_count() const { return graph_.outputs().size(); }
+
+TensorView Interpreter::input(std::size_t i) {
+  if (i >= graph_.inputs().size()) throw fail("interpreter: input {} of {} requested", i, graph_.inputs().size());
+  return tensor(graph_.inputs()[i]);
+}
+
+TensorView Interpreter::output(std::size_t i) const {
+  if (i >= graph_.outputs().size()) {
+    throw fail("interpreter: output {} of {} requested", i, graph_.outputs().size());
+  }
+  return tensor(graph_.outputs()[i]);
+}
+
+TensorView Interpreter::tensor(TensorId id) const {
+  if (id < 0 || static_cast<std::size_t>(id) >= views_.size()) throw fail("interpreter: tensor id {} out of range", id);
+  return views_[static_cast<std::size_t>(id)];
+}
+
+void Interpreter::invoke() {
+  const std::vector<Op>& ops = graph_.ops();
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    const KernelContext context{graph_, ops[i]};
+    kernels_[i]->eval(context, op_inputs_[i], op_outputs_[i]);
+    if (observer_) observer_(i);
+  }
+}
+
+}  // namespace octet

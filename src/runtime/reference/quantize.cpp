@@ -1,0 +1,152 @@
+// QUANTIZE (float32 -> int8/uint8/int16, with the declared output's scale and
+// zero point, per tensor or per channel) and DEQUANTIZE (int8/uint8/int16 ->
+// float32 with the input's parameters; float16 -> float32 exactly), computed
+// as TFLite's reference kernels do:
+//   quantize:   q = clamp(round(x / scale) + zero_point), rounding half away
+//               from zero, x / scale in float (NaN gives the zero point, where
+//               TFLite's cast would be undefined);
+//   dequantize: x = scale * (q - zero_point), in double for a per-tensor scale
+//               and in float for per-channel scales.
+
+#include "runtime/float16.h"
+#include "runtime/reference/common.h"
+#include "runtime/reference/registry.h"
+
+namespace octet::reference {
+
+namespace {
+
+void check_quant(const KernelContext& context, const Tensor& t, std::string_view role) {
+  if (!t.quant || t.quant->scale.empty()) {
+    throw op_fail(context, "{} '{}' must carry quantization parameters", role, t.name);
+  }
+  const QuantParams& q = *t.quant;
+  if (q.scale.size() != q.zero_point.size()) {
+    throw op_fail(context, "{} '{}' has {} scales but {} zero points", role, t.name, q.scale.size(),
+                  q.zero_point.size());
+  }
+  for (const float s : q.scale) {
+    if (!(s > 0.0F) || !std::isfinite(s)) throw op_fail(context, "{} '{}' has scale {}, not > 0", role, t.name, s);
+  }
+  if (q.per_channel()) {
+    if (q.axis < 0 || static_cast<std::size_t>(q.axis) >= t.shape.size() ||
+        t.shape[static_cast<std::size_t>(q.axis)] != static_cast<std::int64_t>(q.scale.size())) {
+      throw op_fail(context, "{} '{}' has {} per-channel scales along axis {} of shape {}", role, t.name,
+                    q.scale.size(), q.axis, shape_string(t.shape));
+    }
+  }
+}
+
+// Channel of flat element i along the quantized axis (0 when per tensor).
+struct ChannelOf {
+  ChannelOf(const Shape& shape, const QuantParams& q) {
+    if (!q.per_channel()) return;
+    const auto axis = static_cast<std::size_t>(q.axis);
+    channels = shape[axis];
+    for (std::size_t d = axis + 1; d < shape.size(); ++d) inner *= shape[d];
+  }
+  std::size_t operator()(std::size_t i) const {
+    return static_cast<std::size_t>((static_cast<std::int64_t>(i) / inner) % channels);
+  }
+  std::int64_t channels = 1;
+  std::int64_t inner = 1;
+};
+
+std::vector<TensorSpec> prepare_quantize(const KernelContext& context) {
+  require_dtype(context, 0, DType::kFloat32);
+  const Tensor& out = declared_output(context, 0);
+  if (out.dtype != DType::kInt8 && out.dtype != DType::kUint8 && out.dtype != DType::kInt16) {
+    throw op_fail(context, "output '{}' must be int8, uint8 or int16, got {}", out.name, dtype_name(out.dtype));
+  }
+  Tensor shaped = out;  // the quant axis is checked against the input's shape
+  shaped.shape = input_tensor(context, 0).shape;
+  check_quant(context, shaped, "output");
+  return {{out.dtype, input_tensor(context, 0).shape}};
+}
+
+template <typename T>
+void quantize(const TensorView& input, const TensorView& output) {
+  const QuantParams& q = *output.quant;
+  const ChannelOf channel(output.shape, q);
+  const float* in = input.as<const float>();
+  T* out = output.as<T>();
+  constexpr auto lo = static_cast<double>(std::numeric_limits<T>::min());
+  constexpr auto hi = static_cast<double>(std::numeric_limits<T>::max());
+  const std::size_t count = input.count();
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::size_t c = channel(i);
+    const double zero_point = static_cast<double>(q.zero_point[c]);
+    const float scaled = std::round(in[i] / q.scale[c]);
+    const double value = std::isnan(scaled) ? zero_point : static_cast<double>(scaled) + zero_point;
+    out[i] = static_cast<T>(std::min(std::max(value, lo), hi));
+  }
+}
+
+void eval_quantize(const KernelContext& context, std::span<const TensorView> inputs,
+                   std::span<const TensorView> outputs) {
+  if (outputs[0].quant == nullptr) throw op_fail(context, "output has no quantization parameters");
+  switch (outputs[0].dtype) {
+    case DType::kInt8: quantize<std::int8_t>(inputs[0], outputs[0]); return;
+    case DType::kUint8: quantize<std::uint8_t>(inputs[0], outputs[0]); return;
+    case DType::kInt16: quantize<std::int16_t>(inputs[0], outputs[0]); return;
+    default: break;
+  }
+  throw op_fail(context, "unsupported output dtype {}", dtype_name(outputs[0].dtype));
+}
+
+std::vector<TensorSpec> prepare_dequantize(const KernelContext& context) {
+  require_dtype_in(context, 0, {DType::kInt8, DType::kUint8, DType::kInt16, DType::kFloat16});
+  const Tensor& in = input_tensor(context, 0);
+  if (in.dtype != DType::kFloat16) check_quant(context, in, "input");
+  return {{DType::kFloat32, in.shape}};
+}
+
+template <typename T>
+void dequantize(const TensorView& input, const TensorView& output) {
+  const QuantParams& q = *input.quant;
+  const T* in = input.as<const T>();
+  float* out = output.as<float>();
+  const std::size_t count = input.count();
+  if (!q.per_channel()) {
+    const auto scale = static_cast<double>(q.scale[0]);
+    const auto zero_point = static_cast<std::int32_t>(q.zero_point[0]);
+    for (std::size_t i = 0; i < count; ++i) {
+      out[i] = static_cast<float>(scale * static_cast<double>(static_cast<std::int32_t>(in[i]) - zero_point));
+    }
+    return;
+  }
+  const ChannelOf channel(input.shape, q);
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::size_t c = channel(i);
+    const auto diff = static_cast<std::int32_t>(static_cast<std::int32_t>(in[i]) - q.zero_point[c]);
+    out[i] = q.scale[c] * static_cast<float>(diff);
+  }
+}
+
+void eval_dequantize(const KernelContext& context, std::span<const TensorView> inputs,
+                     std::span<const TensorView> outputs) {
+  const TensorView& in = inputs[0];
+  if (in.dtype == DType::kFloat16) {
+    const auto* bits = in.as<const std::uint16_t>();
+    float* out = outputs[0].as<float>();
+    for (std::size_t i = 0; i < in.count(); ++i) out[i] = half_to_float(bits[i]);
+    return;
+  }
+  if (in.quant == nullptr) throw op_fail(context, "input has no quantization parameters");
+  switch (in.dtype) {
+    case DType::kInt8: dequantize<std::int8_t>(in, outputs[0]); return;
+    case DType::kUint8: dequantize<std::uint8_t>(in, outputs[0]); return;
+    case DType::kInt16: dequantize<std::int16_t>(in, outputs[0]); return;
+    default: break;
+  }
+  throw op_fail(context, "unsupported input dtype {}", dtype_name(in.dtype));
+}
+
+}  // namespace
+
+void add_quantize_kernels(KernelTable& table) {
+  table.add(OpType::kQuantize, prepare_quantize, eval_quantize);
+  table.add(OpType::kDequantize, prepare_dequantize, eval_dequantize);
+}
+
+}  // namespace octet::reference
