@@ -159,8 +159,12 @@ ImportResult import_onnx(const fs::path& path, const ImportOptions& options) {
   Graph& ir = result.graph;
   ImportContext context(ir);
   const fs::path model_dir = path.parent_path();
-  for (const auto& initializer : graph.initializer()) {
+  // Weights move into the IR one by one, each freed from the protobuf as it
+  // goes, so peak memory stays near one copy of the model.
+  for (auto& initializer : *model.mutable_graph()->mutable_initializer()) {
     context.bind(initializer.name(), ir.add_tensor(onnx_import::tensor_from_proto(initializer, model_dir)));
+    initializer.clear_raw_data();
+    initializer.clear_float_data();
   }
   for (const auto& input : graph.input()) {
     if (context.has_value(input.name())) continue;  // an initializer listed as input

@@ -1,0 +1,45 @@
+#pragma once
+// Reads NumPy .npy files (format 1.0, 2.0, 3.0) by memory-mapping them, so a
+// calibration array of hundreds of megabytes costs no copy and pages in as it
+// is read. Every malformed header is a one-line octet::Error naming the file.
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <span>
+
+#include "core/tensor.h"
+
+namespace octet {
+
+class NpyArray {
+ public:
+  explicit NpyArray(const std::filesystem::path& path);
+  ~NpyArray();
+  NpyArray(const NpyArray&) = delete;
+  NpyArray& operator=(const NpyArray&) = delete;
+  NpyArray(NpyArray&& other) noexcept;
+  NpyArray& operator=(NpyArray&&) = delete;
+
+  DType dtype() const { return dtype_; }
+  const Shape& shape() const { return shape_; }
+  // The raw little-endian element bytes, C order.
+  std::span<const std::byte> bytes() const { return {data_, byte_size_}; }
+  // Bytes of row i along the first axis.
+  std::span<const std::byte> row(std::size_t i) const;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  // Releases the mapping; the constructor calls it before throwing.
+  void unmap() noexcept;
+
+  std::filesystem::path path_;
+  DType dtype_ = DType::kFloat32;
+  Shape shape_;
+  void* mapping_ = nullptr;
+  std::size_t mapping_size_ = 0;
+  const std::byte* data_ = nullptr;
+  std::size_t byte_size_ = 0;
+};
+
+}  // namespace octet
