@@ -44,6 +44,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+sys.dont_write_bytecode = True  # no bench/__pycache__ from importing the helpers
 
 import make_photo_set  # noqa: E402
 
@@ -53,6 +54,7 @@ GNU_TIME = "/usr/bin/time"
 SPEEDUP_BAR_T2 = 1.8
 SPEEDUP_BAR_T1 = 1.0
 RSS_BAR_MB = 300.0
+DISTURBED_CORES = 0.25  # other work on the machine above this during a run = disturbed
 MAX_BYTES_LIMIT = 500_000_000  # octet's default --max-bytes (LaunchX's 500 MB)
 
 
@@ -69,6 +71,20 @@ def cpu_busy_seconds():
         fields = [int(v) for v in handle.readline().split()[1:]]
     user, nice, system, idle, iowait, irq, softirq, steal = (fields + [0] * 8)[:8]
     return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def wait_quiet(max_wait_s, window_s=3.0, threshold_cores=0.15):
+    """Wait until the machine's busy CPU over window_s is below threshold_cores.
+
+    Returns the load seen last (cores).  Gives up after max_wait_s.
+    """
+    deadline = time.monotonic() + max_wait_s
+    while True:
+        busy0 = cpu_busy_seconds()
+        time.sleep(window_s)
+        load = (cpu_busy_seconds() - busy0) / window_s
+        if load < threshold_cores or time.monotonic() >= deadline:
+            return load
 
 
 def run_measured(cmd, cwd, stdout_path):
@@ -103,6 +119,8 @@ def run_measured(cmd, cwd, stdout_path):
         "rc": rc,
         "wall_s": wall,
         "cpu_s": cpu,
+        "user_s": utime,
+        "sys_s": stime,
         "peak_rss_mb": maxrss_kb / 1024.0,  # GNU time %M: max RSS in KiB
         # CPU seconds used by everything else on the machine during the run,
         # averaged over the wall time (0 = quiet machine, 1 = one core busy)
@@ -288,15 +306,31 @@ def bench_size(args, photos, size, n_images, work):
     kinds = [("seed", None)] + [("octet", t) for t in args.threads]
     runs = {k: [] for k in kinds}
     hashes = {}
+    discarded = []
     for rep in range(args.repeat):
         order = kinds[rep % len(kinds):] + kinds[:rep % len(kinds)]
         for kind, threads in order:
             label = "seed" if kind == "seed" else f"t{threads}"
             run_dir = os.path.join(work, f"{size}", f"{label}-{rep}")
-            result = run_one(kind, args, photos, size, run_dir, threads, max_bytes)
+            for attempt in range(args.retry_disturbed + 1):
+                if args.quiet_wait > 0:
+                    wait_quiet(args.quiet_wait)
+                result = run_one(kind, args, photos, size,
+                                 run_dir + (f".retry{attempt}" if attempt else ""),
+                                 threads, max_bytes)
+                if result["foreign_cores"] <= DISTURBED_CORES or attempt == args.retry_disturbed:
+                    break
+                discarded.append({"kind": label, "size": size, "wall_s": result["wall_s"],
+                                  "foreign_cores": result["foreign_cores"]})
+                log(f"  {size}x{size} rep {rep + 1}/{args.repeat} {label:>4}: "
+                    f"{result['wall_s']:6.2f} s discarded (other load "
+                    f"{result['foreign_cores']:.2f} cores), running it again")
+                if result["ok"]:
+                    os.remove(result["npy"])
             runs[(kind, threads)].append(result)
             log(f"  {size}x{size} rep {rep + 1}/{args.repeat} {label:>4}: "
-                f"{result['wall_s']:6.2f} s  cpu {result['cpu_s']:6.2f} s  "
+                f"{result['wall_s']:6.2f} s  cpu {result['cpu_s']:6.2f} s "
+                f"(sys {result['sys_s']:5.2f})  "
                 f"rss {result['peak_rss_mb']:7.1f} MB"
                 + (f"  (other load {result['foreign_cores']:.2f} cores)"
                    if result["foreign_cores"] > 0.15 else ""))
@@ -328,9 +362,9 @@ def bench_size(args, photos, size, n_images, work):
             s["speedup"] = seed_summary["median_s"] / s["median_s"]
         rows[f"octet_t{t}"] = s
     return {"size": size, "array_bytes": needed, "max_bytes_passed": max_bytes,
-            "rows": rows, "check": check,
+            "rows": rows, "check": check, "discarded_disturbed_runs": discarded,
             "runs": {("seed" if k[0] == "seed" else f"octet_t{k[1]}"):
-                     [{key: r[key] for key in ("wall_s", "cpu_s", "peak_rss_mb",
+                     [{key: r[key] for key in ("wall_s", "cpu_s", "user_s", "sys_s", "peak_rss_mb",
                                                 "foreign_cores", "rc")}
                       for r in v] for k, v in runs.items()}}
 
@@ -342,18 +376,24 @@ def memory_test(args, photos, n_images, work):
     results = {}
     octet_runs = []
     for t in args.memory_threads:
+        if args.quiet_wait > 0:
+            wait_quiet(args.quiet_wait)
         r = run_one("octet", args, photos, size, os.path.join(work, "mem", f"t{t}"), t)
         log(f"  octet --threads {t}: {r['wall_s']:.2f} s, peak RSS {r['peak_rss_mb']:.1f} MB")
-        results[f"octet_t{t}"] = {key: r[key] for key in ("wall_s", "cpu_s", "peak_rss_mb",
+        results[f"octet_t{t}"] = {key: r[key] for key in ("wall_s", "cpu_s", "user_s", "sys_s",
+                                                          "peak_rss_mb",
                                                           "foreign_cores", "rc", "ok")}
         if r["ok"]:
             results[f"octet_t{t}"]["npy_bytes"] = os.path.getsize(r["npy"])
         octet_runs.append(r)
     seed_run = None
     if args.memory_seed:
+        if args.quiet_wait > 0:
+            wait_quiet(args.quiet_wait)
         seed_run = run_one("seed", args, photos, size, os.path.join(work, "mem", "seed"))
         log(f"  seed: {seed_run['wall_s']:.2f} s, peak RSS {seed_run['peak_rss_mb']:.1f} MB")
-        results["seed"] = {key: seed_run[key] for key in ("wall_s", "cpu_s", "peak_rss_mb",
+        results["seed"] = {key: seed_run[key] for key in ("wall_s", "cpu_s", "user_s", "sys_s",
+                                                          "peak_rss_mb",
                                                           "foreign_cores", "rc", "ok")}
     log(f"  checking {size}x{size} outputs against the seed ...")
     check = check_outputs(photos, size, octet_runs, seed_run)
@@ -399,7 +439,8 @@ def render(report):
                  f"({ps['jpeg']} JPEG q90 + {ps['png']} PNG, mean {ps['mean_megapixels']} MP, "
                  f"{ps['total_bytes'] / 1e6:.1f} MB), median of {report['repeat']} runs")
     lines.append(f"machine: {env['cpu']} x{env['cores']}, OpenCV {env['opencv']}, "
-                 f"numpy {env['numpy']}, {env['octet_version']}")
+                 f"numpy {env['numpy']}, {env['octet_version']} "
+                 f"(binary sha256 {env['octet_sha256'][:12]})")
     lines.append(f"decode only (cv2.imread of all photos, 1 core, in-process): "
                  f"{report['decode_only_s']:.2f} s")
     lines.append("")
@@ -451,8 +492,10 @@ def render(report):
     lines.append("")
     disturbed = report["max_foreign_cores"]
     lines.append(f"other load on the machine during the timed runs: up to "
-                 f"{disturbed:.2f} cores" + ("  <-- DISTURBED, re-run" if disturbed > 0.25 else
-                                             " (quiet)"))
+                 f"{disturbed:.2f} cores (in the kept runs; {report['discarded_runs']} disturbed "
+                 f"runs discarded and re-run)"
+                 + ("  <-- DISTURBED, re-run the benchmark" if disturbed > DISTURBED_CORES
+                    else ""))
     lines.append("bars: " + ", ".join(f"{k} {verdict(v)}" for k, v in report["bars"].items()))
     lines.append(f"overall: {verdict(report['pass'])}")
     return "\n".join(lines)
@@ -481,7 +524,14 @@ def main():
                         help="skip the ~500 MB memory test")
     parser.add_argument("--no-memory-seed", dest="memory_seed", action="store_false",
                         help="do not run the seed in the memory test")
+    parser.add_argument("--quiet-wait", type=float, default=60.0,
+                        help="before each timed run wait up to this many seconds for the "
+                             "machine to be idle (default 60; 0 = do not wait)")
+    parser.add_argument("--retry-disturbed", type=int, default=2,
+                        help="re-run a timed run up to N times when other work used more "
+                             f"than {DISTURBED_CORES} cores meanwhile (default 2)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of the table")
+    parser.add_argument("--json-out", help="also write the JSON report to this file")
     parser.add_argument("--keep", action="store_true", help="keep run folders (not the .npy)")
     args = parser.parse_args()
     args.threads = [int(t) for t in args.threads.split(",") if t]
@@ -495,6 +545,13 @@ def main():
         sys.exit("prepare_vs_seed: /usr/bin/time (Debian package 'time') is missing: bash bench/setup.sh")
     if not (os.path.isfile(args.octet) and os.access(args.octet, os.X_OK)):
         sys.exit(f"prepare_vs_seed: octet binary {args.octet} not found (build it, or set OCTET_BIN)")
+    # time a private copy, so that a rebuild during the run cannot swap binaries
+    os.makedirs(args.workdir, exist_ok=True)
+    octet_source = os.path.abspath(args.octet)
+    snapshot = os.path.join(args.workdir, "octet-under-test")
+    shutil.copy2(octet_source, snapshot + ".tmp")
+    os.replace(snapshot + ".tmp", snapshot)
+    args.octet = snapshot
     helped = subprocess.run([args.octet, "prepare", "--help"], capture_output=True, text=True)
     if helped.returncode != 0:
         sys.exit(f"prepare_vs_seed: `{args.octet} prepare --help` failed: {helped.stderr}")
@@ -528,13 +585,16 @@ def main():
     # untimed warm-up: photos in the page cache, libraries loaded once
     warm_page_cache(photos)
     subprocess.run([PYTHON, "-c", "import cv2, numpy"], check=True)
+    if args.quiet_wait > 0:
+        wait_quiet(args.quiet_wait)
     decode_s = decode_only_seconds(photos)
     log(f"decode only: {decode_s:.2f} s for {n_images} photos")
 
     report = {
         "environment": {"cpu": cpu, "cores": os.cpu_count(), "opencv": cv2.__version__,
                         "numpy": numpy.__version__, "python": platform.python_version(),
-                        "octet": args.octet, "octet_version": version,
+                        "octet": octet_source, "octet_version": version,
+                        "octet_sha256": file_sha256(args.octet),
                         "loadavg_start": open("/proc/loadavg").read().split()[:3]},
         "photo_set": {"dir": photos, **summary},
         "repeat": args.repeat,
@@ -568,10 +628,14 @@ def main():
     foreign = [run["foreign_cores"] for b in report["sizes"] for runs in b["runs"].values()
                for run in runs]
     report["max_foreign_cores"] = max(foreign) if foreign else 0.0
+    report["discarded_runs"] = sum(len(b["discarded_disturbed_runs"]) for b in report["sizes"])
     report["environment"]["loadavg_end"] = open("/proc/loadavg").read().split()[:3]
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
 
+    if args.json_out:
+        with open(args.json_out, "w") as handle:
+            json.dump(report, handle, indent=1, default=str)
     if args.json:
         print(json.dumps(report, indent=1, default=str))
     else:
