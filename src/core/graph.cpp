@@ -45,6 +45,18 @@ void Graph::replace_uses(TensorId from, TensorId to) {
   std::replace(outputs_.begin(), outputs_.end(), from, to);
 }
 
+void Graph::release_if_unused(TensorId id) {
+  if (id == kNoTensor || !tensor(id).is_constant()) return;
+  const auto mentions = [id](const std::vector<TensorId>& ids) {
+    return std::find(ids.begin(), ids.end(), id) != ids.end();
+  };
+  if (mentions(inputs_) || mentions(outputs_)) return;
+  for (const Op& op : ops_) {
+    if (mentions(op.inputs)) return;
+  }
+  tensor(id).data.reset();
+}
+
 void Graph::remove_unused() {
   // Walk ops backwards keeping those whose outputs are needed.
   std::vector<char> needed(tensors_.size(), 0);

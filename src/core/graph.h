@@ -72,6 +72,10 @@ class Graph {
   // Drops ops whose outputs nobody uses and tensors nothing references,
   // renumbering tensor ids. Graph inputs and outputs are kept.
   void remove_unused();
+  // Frees a constant's bytes at once if no op, graph input or output reads
+  // it (the tensor itself goes at the next remove_unused()). Keeps peak memory
+  // near one copy of the weights while passes replace them.
+  void release_if_unused(TensorId id);
 
  private:
   std::vector<Tensor> tensors_;

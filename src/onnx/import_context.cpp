@@ -32,6 +32,15 @@ void ImportContext::bind_output(const NodeView& node, std::size_t i, TensorId id
   bind(node.output(i), id);
 }
 
+void ImportContext::node_done(const NodeView& node) {
+  for (std::size_t i = 0; i < node.input_count(); ++i) {
+    if (!node.has_input(i)) continue;
+    const auto it = uses_left_.find(node.input(i));
+    if (it == uses_left_.end() || --it->second > 0) continue;
+    if (const auto value = values_.find(node.input(i)); value != values_.end()) graph_.release_if_unused(value->second);
+  }
+}
+
 std::string ImportContext::unique_name(const std::string& base) {
   std::string name = base;
   for (int suffix = 1; names_.count(name) > 0; ++suffix) name = fmt::format("{}_{}", base, suffix);

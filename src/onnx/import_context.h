@@ -59,11 +59,18 @@ class ImportContext {
   std::vector<float> constant_floats(const NodeView& node, std::size_t input) const;
   bool is_constant(TensorId id) const { return id != kNoTensor && graph_.tensor(id).is_constant(); }
 
+  // How many nodes read each ONNX value (graph outputs count as a use).
+  void set_use_counts(std::unordered_map<std::string, int> counts) { uses_left_ = std::move(counts); }
+  // Called after a node is converted: constants no later node reads and no
+  // IR op references are freed at once (the originals of permuted weights).
+  void node_done(const NodeView& node);
+
  private:
   Graph& graph_;
   std::unordered_map<std::string, TensorId> values_;
   std::unordered_set<std::string> names_;
   std::unordered_set<TensorId> onnx_named_;  // tensors carrying an ONNX value name
+  std::unordered_map<std::string, int> uses_left_;
 };
 
 }  // namespace octet::onnx_import

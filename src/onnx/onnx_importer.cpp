@@ -1,9 +1,16 @@
 #include "onnx/onnx_importer.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <fstream>
 #include <limits>
 #include <sstream>
+#include <unordered_map>
 
 #include <fmt/ranges.h>
 #include <onnx/onnx_pb.h>
@@ -24,14 +31,17 @@ using onnx_import::NodeView;
 namespace {
 
 onnx::ModelProto read_model(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw fail("{}: cannot open ONNX model", path.string());
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  const std::string data = bytes.str();
-  if (data.empty()) throw fail("{}: empty file, not an ONNX model", path.string());
+  // Parsed straight from the file descriptor: no copy of the file in memory.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw fail("{}: cannot open ONNX model: {}", path.string(), std::strerror(errno));
+  struct stat info {};
+  const bool regular = ::fstat(fd, &info) == 0 && S_ISREG(info.st_mode);
   onnx::ModelProto model;
-  if (!model.ParseFromString(data)) throw fail("{}: not a valid ONNX model (protobuf parse failed)", path.string());
+  const bool parsed = regular && info.st_size > 0 && model.ParseFromFileDescriptor(fd);
+  ::close(fd);
+  if (!regular) throw fail("{}: not a regular file", path.string());
+  if (info.st_size == 0) throw fail("{}: empty file, not an ONNX model", path.string());
+  if (!parsed) throw fail("{}: not a valid ONNX model (protobuf parse failed)", path.string());
   if (!model.has_graph()) throw fail("{}: not a valid ONNX model (no graph)", path.string());
   return model;
 }
@@ -163,9 +173,15 @@ ImportResult import_onnx(const fs::path& path, const ImportOptions& options) {
   // goes, so peak memory stays near one copy of the model.
   for (auto& initializer : *model.mutable_graph()->mutable_initializer()) {
     context.bind(initializer.name(), ir.add_tensor(onnx_import::tensor_from_proto(initializer, model_dir)));
-    initializer.clear_raw_data();
-    initializer.clear_float_data();
+    std::string().swap(*initializer.mutable_raw_data());  // clear() would keep the capacity
+    google::protobuf::RepeatedField<float>().Swap(initializer.mutable_float_data());
   }
+  std::unordered_map<std::string, int> uses;
+  for (const auto& node : graph.node()) {
+    for (const auto& input : node.input()) ++uses[input];
+  }
+  for (const auto& output : graph.output()) ++uses[output.name()];
+  context.set_use_counts(std::move(uses));
   for (const auto& input : graph.input()) {
     if (context.has_value(input.name())) continue;  // an initializer listed as input
     Tensor t;
@@ -193,6 +209,7 @@ ImportResult import_onnx(const fs::path& path, const ImportOptions& options) {
   for (const auto& node : graph.node()) {
     const NodeView view(node, result.opset);
     onnx_import::find_converter(node.op_type())->convert(context, view);
+    context.node_done(view);
   }
 
   for (const auto& output : graph.output()) {

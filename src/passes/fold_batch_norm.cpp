@@ -70,7 +70,9 @@ bool fold_into(Graph& g, std::size_t pi, std::size_t ai) {
     for (std::size_t k = 0; k < c; ++k) bias[k] = static_cast<float>(static_cast<double>(bias[k]) * static_cast<double>((*factors)[k]));
     const Shape filter_shape = filter.shape;
     const std::string name = filter.name;
+    const TensorId old_filter = producer.inputs[1];
     producer.inputs[1] = g.add_constant<float>(name + "/folded", DType::kFloat32, filter_shape, weights);
+    g.release_if_unused(old_filter);
   } else if (affine.type == OpType::kAdd) {
     for (std::size_t k = 0; k < c; ++k) bias[k] = static_cast<float>(static_cast<double>(bias[k]) + static_cast<double>((*factors)[k]));
   } else {

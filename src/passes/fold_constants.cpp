@@ -54,6 +54,7 @@ bool fold_if_constant(Graph& graph, std::size_t index) {
   reference_kernel(op.type).eval(context, inputs, outputs);
 
   const std::vector<TensorId> produced = op.outputs;
+  const std::vector<TensorId> consumed = op.inputs;
   for (std::size_t i = 0; i < produced.size(); ++i) {
     Tensor& t = graph.tensor(produced[i]);
     t.dtype = specs[i].dtype;
@@ -61,6 +62,7 @@ bool fold_if_constant(Graph& graph, std::size_t index) {
     t.data = std::move(results[i]);
   }
   graph.ops().erase(graph.ops().begin() + static_cast<std::ptrdiff_t>(index));
+  for (const TensorId id : consumed) graph.release_if_unused(id);
   return true;
 }
 
