@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
 
   const std::vector<Command> commands{
       add_prepare_command(app),
+      add_convert_command(app),
   };
 
   try {

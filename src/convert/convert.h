@@ -1,0 +1,34 @@
+#pragma once
+// `octet convert`: ONNX -> IR -> passes -> TFLite, with a conversion report.
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "onnx/onnx_importer.h"
+
+namespace octet {
+
+enum class Precision { kFloat32, kFloat16 };
+
+struct ConvertOptions {
+  std::filesystem::path model;
+  std::filesystem::path output;
+  Precision precision = Precision::kFloat32;
+  ImportOptions import;
+};
+
+struct ConvertResult {
+  nlohmann::ordered_json report;  // also embedded (minus timings) in the model's metadata
+  std::vector<std::string> notes;  // decisions taken for the user
+  std::uint64_t bytes = 0;
+};
+
+// Writes options.output atomically; throws octet::Error and writes nothing on failure.
+ConvertResult convert_model(const ConvertOptions& options);
+
+std::string_view to_string(Precision precision);
+
+}  // namespace octet
