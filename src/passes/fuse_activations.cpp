@@ -16,10 +16,11 @@ std::optional<Activation> activation_of(OpType type) {
 }
 
 // Ops whose TFLite kernels apply a fused activation (CONCATENATION has the
-// option field, but its kernel requires NONE).
+// option field, but its kernel requires NONE; TRANSPOSE_CONV with one is
+// version 4, which TFLite 2.12 runtimes cannot load).
 bool supports_fused_activation(OpType type) {
   switch (type) {
-    case OpType::kConv2D: case OpType::kDepthwiseConv2D: case OpType::kTransposeConv:
+    case OpType::kConv2D: case OpType::kDepthwiseConv2D:
     case OpType::kFullyConnected: case OpType::kAdd: case OpType::kSub: case OpType::kMul: case OpType::kDiv:
     case OpType::kAveragePool2D: case OpType::kMaxPool2D:
       return true;

@@ -6,7 +6,10 @@ real TFLite interpreter (tests/oracles/tflite_run.mjs: TFLite ~2.12 in wasm,
 XNNPACK always on), and its outputs must match octet's own interpreter running
 the same file read back with octet's reader: max |tflite - octet| <= 1e-4 of
 the output's range for floats, exact for integers. `--inspect` must show the
-names, dtypes, shapes and quantization octet wrote.
+names, dtypes, shapes and quantization octet wrote. Version probes (single
+operators at versions above 1) must load and match too, except the few this
+TFLite build does not register (NOT_IN_TFLITE_2_12), which must fail to load
+naming exactly that operator version.
 
 Environment: OCTET_TFLITE_TOOL (default <repo>/build/tests/octet_tflite_tool).
 """
