@@ -358,6 +358,11 @@ def generator_hash():
 def cache_dir():
     root = os.environ.get("OCTET_E2E_CACHE") or os.path.join(REPO, "build", "e2e_convert_cache")
     d = os.path.join(root, generator_hash())
+    if not os.path.isdir(d):
+        # a new generator: drop the models of the old ones (~0.9 GB each with the torchvision exports)
+        for old in (os.listdir(root) if os.path.isdir(root) else []):
+            if re.fullmatch(r"[0-9a-f]{16}", old):
+                shutil.rmtree(os.path.join(root, old), ignore_errors=True)
     os.makedirs(d, exist_ok=True)
     return d
 

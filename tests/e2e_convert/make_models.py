@@ -253,6 +253,21 @@ def batchnorm_models():
     y = conv(m, x, 4, 6, 3, pads=[1, 1, 1, 1])
     m.out(m.node("BatchNormalization", [y] + bn_params(m, 6), epsilon=1e-5, spatial=1), shape=[1, 6, 8, 8])
     out.append(m)
+    # torch.onnx.export de-duplicates equal initializers and reads the copies through Identity
+    # nodes (densenet121's BatchNorm weights, all ones): constants behind an Identity
+    m = M("bn_params_via_identity", 13, "batchnorm")
+    x = x4(m, 4, 6, 6)
+    h = m.node("Concat", [x, m.node("Relu", [x])], axis=1)
+    ones = m.f32(np.ones(8, np.float32))
+    p = [m.node("Identity", [ones]), m.node("Identity", [m.f32(np.zeros(8, np.float32))]), m.w([8], scale=0.3),
+         m.f32(np.abs(m.rng.standard_normal(8)) + 0.3)]
+    m.out(m.node("BatchNormalization", [h] + p))
+    out.append(m)
+    m = M("conv_weight_via_identity", 13, "batchnorm")
+    x = x4(m, 4, 6, 6)
+    m.out(m.node("Conv", [x, m.node("Identity", [m.w([5, 4, 3, 3])]), m.node("Identity", [m.w([5], scale=0.1)])],
+                 kernel_shape=[3, 3], pads=[1, 1, 1, 1]))
+    out.append(m)
     m = M("bn_standalone", 13, "batchnorm")
     x = x4(m, 5, 6, 6)
     m.out(m.node("BatchNormalization", [x] + bn_params(m, 5)))

@@ -14,8 +14,9 @@ Outcomes: pass; fail (octet's output is wrong, or it failed without a clear
 reason); unsupported (octet refused with an "unsupported"/"not supported"
 message: xfail); oracle-limited (the TFLite wasm API cannot set or read an
 int64/float16/string tensor: skip). NODE_TEST_COVERAGE.md beside this file is
-rewritten at the end of a run that went through every candidate, with every
-node test and its outcome (or why it was not attempted).
+rewritten at the end of a run that went through every candidate (unless
+OCTET_E2E_NO_COVERAGE is set), with every node test and its outcome (or why it
+was not attempted).
 """
 import os
 import re
@@ -180,6 +181,11 @@ def convert_node_test(test, octet, work):
             retry = octet.convert(src, out, "--keep-input-layout", timeout=120)
             if retry.returncode == 0:
                 proc = retry
+            elif refusal(retry) and not refusal(proc):
+                # the test as given only hit "must be constant"; frozen, octet names what it lacks
+                also = f" (as given: {proc.stderr.strip()[:300]})"
+                proc = retry
+                frozen = []
             else:   # judge the test as given; say what the frozen variant got
                 also = f" (with {', '.join(frozen)} frozen: {retry.stderr.strip()[:300]})"
                 frozen = []
@@ -253,7 +259,7 @@ def check_node_test(c, oracle, tmp_path):
 @pytest.fixture(scope="module", autouse=True)
 def coverage_report():
     yield
-    if CANDIDATES and len(RESULTS) == len(CANDIDATES):
+    if CANDIDATES and len(RESULTS) == len(CANDIDATES) and not os.environ.get("OCTET_E2E_NO_COVERAGE"):
         write_coverage()
 
 
@@ -295,7 +301,8 @@ def write_coverage():
         "Candidates are the tests whose op types are all in the brief's op list "
         f"plus the op types octet registers in src/onnx/converters.cpp ({len(SUPPORTED_OPS)} op types). "
         "*pass (parameters frozen)*: octet refused the test as given (weights, shapes, axes... fed as graph "
-        "inputs), and converted it once those inputs were made initializers, as exporters write them.",
+        "inputs), and converted it once those inputs were made initializers, as exporters write them. "
+        "*unsupported* tests are xfail; the *fail* ones are octet's known gaps, listed in known_failures.txt.",
         "",
         "| outcome | tests |",
         "| --- | --- |",
