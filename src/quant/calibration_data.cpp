@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 #include <system_error>
 
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "dataset/prepare.h"
 #include "dataset/recipe.h"
 #include "runtime/interpreter.h"
 #include "util/byte_size.h"
@@ -14,6 +16,8 @@
 namespace octet {
 
 namespace {
+
+static_assert(kDefaultCalibrationLimitBytes == kDefaultMaxDatasetBytes, "one dataset limit for prepare and convert");
 
 constexpr std::size_t kRank4 = 4;
 // Samples read to check the value range against the recipe (evenly spread,

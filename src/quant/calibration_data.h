@@ -16,7 +16,6 @@
 
 #include "core/graph.h"
 #include "dataset/npy_reader.h"
-#include "dataset/prepare.h"
 
 namespace octet {
 
@@ -31,9 +30,12 @@ struct CalibrationSpec {
 // existing file as a whole; throws octet::UsageError for an empty name or file.
 CalibrationSpec parse_calibration_spec(std::string_view text);
 
+// LaunchX accepts calibration datasets up to 500 MB (octet prepare's --max-bytes default).
+inline constexpr std::uint64_t kDefaultCalibrationLimitBytes = 500'000'000;
+
 struct CalibrationLimits {
-  // Largest calibration file accepted (LaunchX's dataset limit), in bytes.
-  std::uint64_t limit_bytes = kDefaultMaxDatasetBytes;
+  // Largest calibration file accepted, in bytes, checked before mapping it.
+  std::uint64_t limit_bytes = kDefaultCalibrationLimitBytes;
   // Rank-4 graph inputs are NHWC (octet's import default), so an NCHW array is
   // accepted and transposed. False when the model was imported keeping NCHW inputs.
   bool nhwc_inputs = true;

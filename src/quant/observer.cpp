@@ -19,7 +19,22 @@ struct ValueStats {
   std::uint64_t non_finite = 0;
 
   void add(std::span<const float> values) {
-    std::uint64_t bad = 0;
+    // Fast pass without branches: x - x is 0 for finite x, NaN otherwise.
+    float sample_lo = lo;
+    float sample_hi = hi;
+    bool all_finite = true;
+    for (const float x : values) {
+      all_finite &= (x - x) == 0.0F;
+      sample_lo = std::min(sample_lo, x);
+      sample_hi = std::max(sample_hi, x);
+    }
+    if (all_finite) {
+      lo = sample_lo;
+      hi = sample_hi;
+      finite += values.size();
+      return;
+    }
+    std::uint64_t bad = 0;  // rare: again, skipping the non-finite values
     for (const float x : values) {
       if (std::isfinite(x)) {
         lo = std::min(lo, x);
