@@ -1,0 +1,69 @@
+#pragma once
+// A one-pass histogram of float activations whose range grows as data comes:
+// two one-sided halves (x >= 0 and x < 0), each kBins equal bins over
+// [0, 2^e) of |x|. When a value reaches 2^e, e grows and groups of 2^k
+// neighbouring bins merge into one, which is exact because every range is a
+// power of two. Exact zeros are counted apart (an int8 grid represents them
+// exactly). Memory is constant (2 x kBins counters) whatever the sample count.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace octet {
+
+class ActivationHistogram {
+ public:
+  // Bins per half.
+  static constexpr std::size_t kBins = 2048;
+  // log2(kBins): the width of a bin of a half over [0, 2^e) is 2^(e - kBinsLog2).
+  static constexpr int kBinsLog2 = 11;
+  // Smallest range exponent: |x| < 2^-100 all fall in bin 0. Keeps 1/width
+  // (2^(kBinsLog2 - e)) a finite float.
+  static constexpr int kMinExponent = -100;
+
+  ActivationHistogram();
+
+  // Adds every value; NaN and +-Inf are counted in non_finite() and otherwise ignored.
+  void add(std::span<const float> values);
+
+  enum Half : std::size_t { kPositive = 0, kNegative = 1 };
+  // Counts of |x| bins of a half: bin i holds |x| in [i w, (i + 1) w), w = bin_width(half).
+  // Bin 0 of the positive half excludes exact zeros (see zero_count()).
+  std::span<const std::uint64_t> counts(Half half) const;
+  bool empty(Half half) const { return !initialised_[half]; }
+  // 2^e, the end of the half's range; 0 for an empty half.
+  double range(Half half) const;
+  double bin_width(Half half) const;
+
+  std::uint64_t zero_count() const { return zeros_; }
+  std::uint64_t finite_count() const { return finite_; }
+  std::uint64_t non_finite() const { return non_finite_; }
+  // Of the finite values; 0 when there were none.
+  float min() const { return finite_ > 0 ? min_ : 0.0F; }
+  float max() const { return finite_ > 0 ? max_ : 0.0F; }
+
+  // Counts of |x| over both halves on one grid: kBins bins of the coarser
+  // half's width (the finer half merges into it exactly). Exact zeros are in bin 0.
+  std::vector<std::uint64_t> absolute_counts() const;
+  double absolute_bin_width() const;
+
+ private:
+  void add_slow(float x);
+  // Grows a half so that 2^exponent > magnitude, merging bins.
+  void grow(Half half, int exponent);
+
+  std::vector<std::uint64_t> counts_;  // kBins positive, then kBins negative
+  std::array<int, 2> exponent_{kMinExponent, kMinExponent};
+  std::array<float, 2> inv_width_;  // +inf while a half is empty: every value takes the slow path
+  std::array<bool, 2> initialised_{false, false};
+  std::uint64_t zeros_ = 0;
+  std::uint64_t finite_ = 0;
+  std::uint64_t non_finite_ = 0;
+  float min_;
+  float max_;
+};
+
+}  // namespace octet

@@ -1,0 +1,98 @@
+// ActivationHistogram: bin placement, exact zeros and non-finite values, and
+// growth that merges bins exactly (the histogram grown step by step equals the
+// one whose range was right from the start).
+
+#include "quant/histogram.h"
+
+#include <gtest/gtest.h>
+
+#include <limits>
+#include <numeric>
+#include <vector>
+
+#include "quant_test_util.h"
+
+namespace octet::test {
+namespace {
+
+using H = ActivationHistogram;
+
+std::uint64_t sum(std::span<const std::uint64_t> counts) {
+  return std::accumulate(counts.begin(), counts.end(), std::uint64_t{0});
+}
+
+TEST(ActivationHistogram, PlacesValuesInPowerOfTwoRanges) {
+  H h;
+  const std::vector<float> values{0.75F, 0.5F, -0.25F};
+  h.add(values);
+  // 0.75 sets the positive range to 1 (the smallest power of two above it): width 1/2048.
+  EXPECT_EQ(h.range(H::kPositive), 1.0);
+  EXPECT_EQ(h.bin_width(H::kPositive), 1.0 / 2048.0);
+  EXPECT_EQ(h.counts(H::kPositive)[1536], 1U);  // 0.75 * 2048
+  EXPECT_EQ(h.counts(H::kPositive)[1024], 1U);  // 0.5 * 2048
+  // -0.25: |x| = 0.25 -> range 0.5 (2^-1 > 0.25), bin 0.25 / (0.5 / 2048) = 1024.
+  EXPECT_EQ(h.range(H::kNegative), 0.5);
+  EXPECT_EQ(h.counts(H::kNegative)[1024], 1U);
+  EXPECT_EQ(h.min(), -0.25F);
+  EXPECT_EQ(h.max(), 0.75F);
+  EXPECT_EQ(h.finite_count(), 3U);
+}
+
+TEST(ActivationHistogram, CountsZerosAndSkipsNonFiniteValues) {
+  H h;
+  const float inf = std::numeric_limits<float>::infinity();
+  const std::vector<float> values{0.0F, -0.0F, 2.0F, std::numeric_limits<float>::quiet_NaN(), inf, -inf, 0.0F};
+  h.add(values);
+  EXPECT_EQ(h.zero_count(), 3U);
+  EXPECT_EQ(h.non_finite(), 3U);
+  EXPECT_EQ(h.finite_count(), 4U);
+  EXPECT_EQ(h.counts(H::kPositive)[0], 3U);  // zeros are in bin 0 of the positive half
+  EXPECT_EQ(sum(h.counts(H::kPositive)), 4U);
+  EXPECT_TRUE(h.empty(H::kNegative));
+  EXPECT_EQ(h.min(), 0.0F);
+  EXPECT_EQ(h.max(), 2.0F);
+}
+
+TEST(ActivationHistogram, GrowthMergesBinsExactly) {
+  const std::vector<float> small = gaussian(5000, 1);
+  const std::vector<float> large{300.0F, -70.0F, 1e-3F};
+  H grown;  // small values first: the ranges double many times when 300 arrives
+  grown.add(small);
+  grown.add(large);
+  H direct;  // the final ranges from the first values on
+  direct.add(large);
+  direct.add(small);
+  for (const H::Half half : {H::kPositive, H::kNegative}) {
+    EXPECT_EQ(grown.range(half), direct.range(half));
+    const auto a = grown.counts(half);
+    const auto b = direct.counts(half);
+    EXPECT_TRUE(std::equal(a.begin(), a.end(), b.begin()));
+  }
+  EXPECT_EQ(grown.range(H::kPositive), 512.0);
+  EXPECT_EQ(grown.range(H::kNegative), 128.0);
+  EXPECT_EQ(sum(grown.counts(H::kPositive)) + sum(grown.counts(H::kNegative)), 5003U);
+}
+
+TEST(ActivationHistogram, AbsoluteCountsMergeTheFinerHalf) {
+  H h;
+  const std::vector<float> values{-0.3F, -0.1F, 0.0F, 3.0F, 3.5F, -0.001F};
+  h.add(values);
+  const std::vector<std::uint64_t> abs = h.absolute_counts();
+  EXPECT_EQ(sum(abs), 6U);
+  EXPECT_EQ(h.absolute_bin_width(), 4.0 / 2048.0);
+  // |x| = 0.3 -> bin floor(0.3 / (4 / 2048)) = 153 on the coarse grid.
+  EXPECT_EQ(abs[153], 1U);
+  EXPECT_EQ(abs[1536], 1U);  // 3.0
+  EXPECT_EQ(abs[0], 2U);     // 0 and 0.001
+}
+
+TEST(ActivationHistogram, ManySamplesKeepMemoryConstant) {
+  H h;
+  const std::vector<float> values = gaussian(1000, 2);
+  for (int i = 0; i < 50; ++i) h.add(values);
+  EXPECT_EQ(h.counts(H::kPositive).size(), H::kBins);
+  EXPECT_EQ(sum(h.counts(H::kPositive)) + sum(h.counts(H::kNegative)), 50000U);
+}
+
+}  // namespace
+}  // namespace octet::test
