@@ -36,6 +36,11 @@ OPS = {
     "SOFTMAX":           (25, 9),
     "MEAN":              (40, 27),
     "QUANTIZE":          (114, 89),
+    # int8 conv/pool kernels (tests/e2e_int8/test_int8_conv_pool.py).
+    "AVERAGE_POOL_2D":   (1, 5),
+    "DEPTHWISE_CONV_2D": (4, 2),
+    "MAX_POOL_2D":       (17, 5),
+    "TRANSPOSE_CONV":    (67, 49),
     # Ops without an options table.
     "LOGISTIC":          (14, 0),
     "RELU":              (19, 0),
@@ -129,6 +134,29 @@ class TFLiteBuilder:
             b.PrependInt8Slot(3, act, 0)
             b.PrependInt32Slot(4, o.get("dilation_w", 1), 1)
             b.PrependInt32Slot(5, o.get("dilation_h", 1), 1)
+        # -- int8 conv/pool kernels (tests/e2e_int8/test_int8_conv_pool.py).
+        elif name == "DEPTHWISE_CONV_2D":
+            b.StartObject(7)
+            b.PrependInt8Slot(0, PADDING[o.get("padding", "SAME")], 0)
+            b.PrependInt32Slot(1, o.get("stride_w", 1), 0)
+            b.PrependInt32Slot(2, o.get("stride_h", 1), 0)
+            b.PrependInt32Slot(3, o.get("depth_multiplier", 1), 0)
+            b.PrependInt8Slot(4, act, 0)
+            b.PrependInt32Slot(5, o.get("dilation_w", 1), 1)
+            b.PrependInt32Slot(6, o.get("dilation_h", 1), 1)
+        elif name == "TRANSPOSE_CONV":  # no fused activation: TFLite 2.12 has none here
+            b.StartObject(3)
+            b.PrependInt8Slot(0, PADDING[o.get("padding", "SAME")], 0)
+            b.PrependInt32Slot(1, o.get("stride_w", 1), 0)
+            b.PrependInt32Slot(2, o.get("stride_h", 1), 0)
+        elif name in ("AVERAGE_POOL_2D", "MAX_POOL_2D"):
+            b.StartObject(6)
+            b.PrependInt8Slot(0, PADDING[o.get("padding", "SAME")], 0)
+            b.PrependInt32Slot(1, o.get("stride_w", 1), 0)
+            b.PrependInt32Slot(2, o.get("stride_h", 1), 0)
+            b.PrependInt32Slot(3, o["filter_w"], 0)
+            b.PrependInt32Slot(4, o["filter_h"], 0)
+            b.PrependInt8Slot(5, act, 0)
         elif name == "FULLY_CONNECTED":
             b.StartObject(4)
             b.PrependInt8Slot(0, act, 0)

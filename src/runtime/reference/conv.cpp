@@ -2,8 +2,12 @@
 // TFLite's reference kernels compute them: zero padding by skipping taps
 // outside the image, padding before = floor(total / 2) (the odd pixel goes
 // after), bias added to the accumulated sum, then the fused activation.
+// An int8 input selects the int8 kernels of conv_int8.cpp: Prepare checks
+// shapes as below plus the quantization (int8_common.h).
 
 #include "runtime/reference/common.h"
+#include "runtime/reference/int8_common.h"
+#include "runtime/reference/int8_kernels.h"
 #include "runtime/reference/registry.h"
 
 namespace octet::reference {
@@ -13,6 +17,13 @@ namespace {
 constexpr std::size_t kIn = 0;
 constexpr std::size_t kFilter = 1;
 constexpr std::size_t kBias = 2;
+
+// Input `index`'s dtype: int8 selects the int8 kernel; anything else must be float32.
+DType kernel_dtype(const KernelContext& context, std::size_t index) {
+  if (input_tensor(context, index).dtype == DType::kInt8) return DType::kInt8;
+  require_dtype(context, index, DType::kFloat32);
+  return DType::kFloat32;
+}
 
 // Checks an optional bias: float32 vector of `channels` values.
 void check_bias(const KernelContext& context, std::size_t index, std::int64_t channels) {
@@ -28,8 +39,8 @@ void check_bias(const KernelContext& context, std::size_t index, std::int64_t ch
 
 std::vector<TensorSpec> prepare_conv(const KernelContext& context) {
   const auto& o = context.op.opts<Conv2DOptions>();
-  require_dtype(context, kIn, DType::kFloat32);
-  require_dtype(context, kFilter, DType::kFloat32);
+  const DType dtype = kernel_dtype(context, kIn);
+  if (dtype == DType::kFloat32) require_dtype(context, kFilter, DType::kFloat32);
   require_rank(context, kIn, 4);
   require_rank(context, kFilter, 4);
   const Shape& in = input_tensor(context, kIn).shape;
@@ -44,14 +55,19 @@ std::vector<TensorSpec> prepare_conv(const KernelContext& context) {
     throw op_fail(context, "output channels {} must be a positive multiple of the group count {}", out_channels,
                   groups);
   }
-  check_bias(context, kBias, out_channels);
-  require_activation_supported(context, o.activation, DType::kFloat32);
+  if (dtype == DType::kInt8) {
+    require_int8_conv_quant(context, kIn, kFilter, kBias, 0, out_channels);
+  } else {
+    check_bias(context, kBias, out_channels);
+  }
+  require_activation_supported(context, o.activation, dtype);
   const std::int64_t out_h = checked_window_output(context, o.padding, in[1], filter[1], o.stride_h, o.dilation_h, "h");
   const std::int64_t out_w = checked_window_output(context, o.padding, in[2], filter[2], o.stride_w, o.dilation_w, "w");
-  return {{DType::kFloat32, {in[0], out_h, out_w, out_channels}}};
+  return {{dtype, {in[0], out_h, out_w, out_channels}}};
 }
 
 void eval_conv(const KernelContext& context, std::span<const TensorView> inputs, std::span<const TensorView> outputs) {
+  if (inputs[kIn].dtype == DType::kInt8) return eval_conv_int8(context, inputs, outputs);
   const auto& o = context.op.opts<Conv2DOptions>();
   const Shape& in_shape = inputs[kIn].shape;
   const Shape& f_shape = inputs[kFilter].shape;
@@ -99,8 +115,8 @@ void eval_conv(const KernelContext& context, std::span<const TensorView> inputs,
 
 std::vector<TensorSpec> prepare_depthwise(const KernelContext& context) {
   const auto& o = context.op.opts<DepthwiseConv2DOptions>();
-  require_dtype(context, kIn, DType::kFloat32);
-  require_dtype(context, kFilter, DType::kFloat32);
+  const DType dtype = kernel_dtype(context, kIn);
+  if (dtype == DType::kFloat32) require_dtype(context, kFilter, DType::kFloat32);
   require_rank(context, kIn, 4);
   require_rank(context, kFilter, 4);
   const Shape& in = input_tensor(context, kIn).shape;
@@ -110,15 +126,22 @@ std::vector<TensorSpec> prepare_depthwise(const KernelContext& context) {
     throw op_fail(context, "filter channels {} must equal input channels {} x depth_multiplier {}", filter[3], in[3],
                   o.depth_multiplier);
   }
-  check_bias(context, kBias, filter[3]);
-  require_activation_supported(context, o.activation, DType::kFloat32);
+  if (dtype == DType::kInt8) {
+    // Depthwise weights 1HW(C*M) are quantized along their last axis.
+    constexpr int kDepthwiseChannelAxis = 3;
+    require_int8_conv_quant(context, kIn, kFilter, kBias, kDepthwiseChannelAxis, filter[3]);
+  } else {
+    check_bias(context, kBias, filter[3]);
+  }
+  require_activation_supported(context, o.activation, dtype);
   const std::int64_t out_h = checked_window_output(context, o.padding, in[1], filter[1], o.stride_h, o.dilation_h, "h");
   const std::int64_t out_w = checked_window_output(context, o.padding, in[2], filter[2], o.stride_w, o.dilation_w, "w");
-  return {{DType::kFloat32, {in[0], out_h, out_w, filter[3]}}};
+  return {{dtype, {in[0], out_h, out_w, filter[3]}}};
 }
 
 void eval_depthwise(const KernelContext& context, std::span<const TensorView> inputs,
                     std::span<const TensorView> outputs) {
+  if (inputs[kIn].dtype == DType::kInt8) return eval_depthwise_int8(context, inputs, outputs);
   const auto& o = context.op.opts<DepthwiseConv2DOptions>();
   const Shape& in_shape = inputs[kIn].shape;
   const Shape& f_shape = inputs[kFilter].shape;
@@ -171,8 +194,8 @@ constexpr std::size_t kTcBias = 3;
 
 std::vector<TensorSpec> prepare_transpose_conv(const KernelContext& context) {
   const auto& o = context.op.opts<TransposeConvOptions>();
-  require_dtype(context, kTcWeights, DType::kFloat32);
-  require_dtype(context, kTcInput, DType::kFloat32);
+  const DType dtype = kernel_dtype(context, kTcInput);
+  if (dtype == DType::kFloat32) require_dtype(context, kTcWeights, DType::kFloat32);
   require_rank(context, kTcWeights, 4);
   require_rank(context, kTcInput, 4);
   const Shape out = constant_ints(context, kTcOutputShape);
@@ -192,13 +215,18 @@ std::vector<TensorSpec> prepare_transpose_conv(const KernelContext& context) {
   }
   if (o.stride_h < 1 || o.stride_w < 1) throw op_fail(context, "strides must be >= 1");
   if (weights[1] < 1 || weights[2] < 1) throw op_fail(context, "weights {} have an empty window", shape_string(weights));
-  check_bias(context, kTcBias, out[3]);
-  require_activation_supported(context, o.activation, DType::kFloat32);
-  return {{DType::kFloat32, out}};
+  if (dtype == DType::kInt8) {
+    require_int8_conv_quant(context, kTcInput, kTcWeights, kTcBias, 0, out[3]);
+  } else {
+    check_bias(context, kTcBias, out[3]);
+  }
+  require_activation_supported(context, o.activation, dtype);
+  return {{dtype, out}};
 }
 
 void eval_transpose_conv(const KernelContext& context, std::span<const TensorView> inputs,
                          std::span<const TensorView> outputs) {
+  if (inputs[kTcInput].dtype == DType::kInt8) return eval_transpose_conv_int8(context, inputs, outputs);
   const auto& o = context.op.opts<TransposeConvOptions>();
   const Shape& in_shape = inputs[kTcInput].shape;
   const Shape& w_shape = inputs[kTcWeights].shape;

@@ -1,8 +1,12 @@
 // FULLY_CONNECTED (weights [out, in]; the input is read as [-1, in] unless
 // keep_num_dims) and BATCH_MATMUL (numpy-broadcast batch dimensions, adj_x /
-// adj_y transpose the last two dimensions of lhs / rhs), float32.
+// adj_y transpose the last two dimensions of lhs / rhs), float32. An int8
+// FULLY_CONNECTED input selects fully_connected_int8.cpp (same shapes; the
+// quantization is checked here with int8_common.h).
 
 #include "runtime/reference/common.h"
+#include "runtime/reference/int8_common.h"
+#include "runtime/reference/int8_kernels.h"
 #include "runtime/reference/registry.h"
 
 namespace octet::reference {
@@ -11,8 +15,9 @@ namespace {
 
 std::vector<TensorSpec> prepare_fully_connected(const KernelContext& context) {
   const auto& o = context.op.opts<FullyConnectedOptions>();
-  require_dtype(context, 0, DType::kFloat32);
-  require_dtype(context, 1, DType::kFloat32);
+  const DType dtype = input_tensor(context, 0).dtype == DType::kInt8 ? DType::kInt8 : DType::kFloat32;
+  require_dtype(context, 0, dtype);
+  if (dtype == DType::kFloat32) require_dtype(context, 1, DType::kFloat32);
   require_rank(context, 1, 2);
   const Shape& in = input_tensor(context, 0).shape;
   const Shape& weights = input_tensor(context, 1).shape;
@@ -23,13 +28,15 @@ std::vector<TensorSpec> prepare_fully_connected(const KernelContext& context) {
     throw op_fail(context, "input {} cannot be read as rows of the weights' {} input features", shape_string(in),
                   depth);
   }
-  if (const Tensor* bias = context.input(2)) {
+  if (dtype == DType::kInt8) {
+    require_int8_conv_quant(context, 0, 1, 2, 0, units);
+  } else if (const Tensor* bias = context.input(2)) {
     require_dtype(context, 2, DType::kFloat32);
     if (bias->shape != Shape{units}) {
       throw op_fail(context, "bias '{}' must have shape {}, got {}", bias->name, units, shape_string(bias->shape));
     }
   }
-  require_activation_supported(context, o.activation, DType::kFloat32);
+  require_activation_supported(context, o.activation, dtype);
   if (o.keep_num_dims) {
     if (in.back() != depth) {
       throw op_fail(context, "keep_num_dims needs the input's last dimension {} to equal the weights' {}", in.back(),
@@ -37,13 +44,14 @@ std::vector<TensorSpec> prepare_fully_connected(const KernelContext& context) {
     }
     Shape out = in;
     out.back() = units;
-    return {{DType::kFloat32, out}};
+    return {{dtype, out}};
   }
-  return {{DType::kFloat32, {element_count(in) / depth, units}}};
+  return {{dtype, {element_count(in) / depth, units}}};
 }
 
 void eval_fully_connected(const KernelContext& context, std::span<const TensorView> inputs,
                           std::span<const TensorView> outputs) {
+  if (inputs[0].dtype == DType::kInt8) return eval_fully_connected_int8(context, inputs, outputs);
   const auto& o = context.op.opts<FullyConnectedOptions>();
   const float* input = inputs[0].as<const float>();
   const float* weights = inputs[1].as<const float>();

@@ -1,8 +1,10 @@
 // AVERAGE_POOL_2D and MAX_POOL_2D on float32 NHWC tensors, as TFLite's
 // reference kernels: windows are clipped to the image, so padding never
-// enters a max and an average divides by the number of in-image taps.
+// enters a max and an average divides by the number of in-image taps. An
+// int8 input selects pool_int8.cpp (same shapes; quantization checked there).
 
 #include "runtime/reference/common.h"
+#include "runtime/reference/int8_kernels.h"
 #include "runtime/reference/registry.h"
 
 namespace octet::reference {
@@ -11,17 +13,22 @@ namespace {
 
 std::vector<TensorSpec> prepare_pool(const KernelContext& context) {
   const auto& o = context.op.opts<Pool2DOptions>();
-  require_dtype(context, 0, DType::kFloat32);
+  const DType dtype = input_tensor(context, 0).dtype == DType::kInt8 ? DType::kInt8 : DType::kFloat32;
+  require_dtype(context, 0, dtype);
   require_rank(context, 0, 4);
-  require_activation_supported(context, o.activation, DType::kFloat32);
+  require_activation_supported(context, o.activation, dtype);
+  if (dtype == DType::kInt8) require_int8_pool_quant(context);
   const Shape& in = input_tensor(context, 0).shape;
   const std::int64_t out_h = checked_window_output(context, o.padding, in[1], o.filter_h, o.stride_h, 1, "h");
   const std::int64_t out_w = checked_window_output(context, o.padding, in[2], o.filter_w, o.stride_w, 1, "w");
-  return {{DType::kFloat32, {in[0], out_h, out_w, in[3]}}};
+  return {{dtype, {in[0], out_h, out_w, in[3]}}};
 }
 
 template <bool kMax>
 void eval_pool(const KernelContext& context, std::span<const TensorView> inputs, std::span<const TensorView> outputs) {
+  if (inputs[0].dtype == DType::kInt8) {
+    return kMax ? eval_max_pool_int8(context, inputs, outputs) : eval_average_pool_int8(context, inputs, outputs);
+  }
   const auto& o = context.op.opts<Pool2DOptions>();
   const Shape& in_shape = inputs[0].shape;
   const Shape& out_shape = outputs[0].shape;

@@ -6,10 +6,15 @@
 //               from zero, x / scale in float (NaN gives the zero point, where
 //               TFLite's cast would be undefined);
 //   dequantize: x = scale * (q - zero_point), in double for a per-tensor scale
-//               and in float for per-channel scales.
+//               and in float for per-channel scales;
+//   requantize (QUANTIZE from int8 to int8 or uint8, or from uint8 to int8;
+//               TFLite's Requantize): q_out = clamp(MultiplyByQuantizedMultiplier(
+//               q_in - zero_in, M) + zero_out) with M = QuantizeMultiplier(
+//               double(scale_in) / double(scale_out)); both sides per tensor.
 
 #include "runtime/float16.h"
 #include "runtime/reference/common.h"
+#include "runtime/reference/int8_common.h"
 #include "runtime/reference/registry.h"
 
 namespace octet::reference {
@@ -52,7 +57,24 @@ struct ChannelOf {
   std::int64_t inner = 1;
 };
 
+// QUANTIZE between integer types: int8 -> int8 or uint8, uint8 -> int8, as TFLite allows.
+std::vector<TensorSpec> prepare_requantize(const KernelContext& context) {
+  const Tensor& in = input_tensor(context, 0);
+  const Tensor& out = declared_output(context, 0);
+  const bool allowed = in.dtype == DType::kInt8 ? (out.dtype == DType::kInt8 || out.dtype == DType::kUint8)
+                                                : out.dtype == DType::kInt8;
+  if (!allowed) {
+    throw op_fail(context, "output '{}' must be {} to requantize a {} input, got {}", out.name,
+                  in.dtype == DType::kInt8 ? "int8 or uint8" : "int8", dtype_name(in.dtype), dtype_name(out.dtype));
+  }
+  require_per_tensor_quant(context, in, "input");
+  require_per_tensor_quant(context, out, "output");
+  return {{out.dtype, in.shape}};
+}
+
 std::vector<TensorSpec> prepare_quantize(const KernelContext& context) {
+  const DType in_dtype = input_tensor(context, 0).dtype;
+  if (in_dtype == DType::kInt8 || in_dtype == DType::kUint8) return prepare_requantize(context);
   require_dtype(context, 0, DType::kFloat32);
   const Tensor& out = declared_output(context, 0);
   if (out.dtype != DType::kInt8 && out.dtype != DType::kUint8 && out.dtype != DType::kInt16) {
@@ -82,9 +104,37 @@ void quantize(const TensorView& input, const TensorView& output) {
   }
 }
 
+template <typename In, typename Out>
+void requantize(const TensorView& input, const TensorView& output) {
+  const TensorQuant in_q = view_quant(input);
+  const TensorQuant out_q = view_quant(output);
+  const quant::FixedPointMultiplier m =
+      quant::quantize_multiplier(static_cast<double>(in_q.scale) / static_cast<double>(out_q.scale));
+  const In* in = input.as<const In>();
+  Out* out = output.as<Out>();
+  constexpr auto lo = std::int64_t{std::numeric_limits<Out>::min()};
+  constexpr auto hi = std::int64_t{std::numeric_limits<Out>::max()};
+  for (std::size_t i = 0; i < input.count(); ++i) {
+    const std::int32_t centred = std::int32_t{in[i]} - in_q.zero_point;
+    const std::int64_t value = std::int64_t{quant::multiply_by_quantized_multiplier(centred, m)} + out_q.zero_point;
+    out[i] = static_cast<Out>(std::clamp(value, lo, hi));
+  }
+}
+
 void eval_quantize(const KernelContext& context, std::span<const TensorView> inputs,
                    std::span<const TensorView> outputs) {
   if (outputs[0].quant == nullptr) throw op_fail(context, "output has no quantization parameters");
+  const DType in_dtype = inputs[0].dtype;
+  const DType out_dtype = outputs[0].dtype;
+  if (in_dtype == DType::kInt8 && out_dtype == DType::kInt8) {
+    return requantize<std::int8_t, std::int8_t>(inputs[0], outputs[0]);
+  }
+  if (in_dtype == DType::kInt8 && out_dtype == DType::kUint8) {
+    return requantize<std::int8_t, std::uint8_t>(inputs[0], outputs[0]);
+  }
+  if (in_dtype == DType::kUint8 && out_dtype == DType::kInt8) {
+    return requantize<std::uint8_t, std::int8_t>(inputs[0], outputs[0]);
+  }
   switch (outputs[0].dtype) {
     case DType::kInt8: quantize<std::int8_t>(inputs[0], outputs[0]); return;
     case DType::kUint8: quantize<std::uint8_t>(inputs[0], outputs[0]); return;

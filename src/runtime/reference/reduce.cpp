@@ -3,9 +3,11 @@
 // copies the input). MEAN is float32 only; SUM, REDUCE_MAX and REDUCE_MIN
 // also take int32 and int64. Like TFLite, inputs are visited in row-major
 // order and sums accumulate in the element type; MEAN divides the sum by the
-// number of reduced elements.
+// number of reduced elements. An int8 MEAN (4-D input, axes {1, 2},
+// keep_dims) selects pool_int8.cpp.
 
 #include "runtime/reference/common.h"
+#include "runtime/reference/int8_kernels.h"
 #include "runtime/reference/registry.h"
 
 namespace octet::reference {
@@ -27,13 +29,14 @@ std::vector<char> reduced_axes(const KernelContext& context) {
 template <OpType kType>
 std::vector<TensorSpec> prepare_reduce(const KernelContext& context) {
   if constexpr (kType == OpType::kMean) {
-    require_dtype(context, 0, DType::kFloat32);
+    if (input_tensor(context, 0).dtype != DType::kInt8) require_dtype(context, 0, DType::kFloat32);
   } else {
     require_dtype_in(context, 0, {DType::kFloat32, DType::kInt32, DType::kInt64});
   }
   const Tensor& in = input_tensor(context, 0);
   const std::vector<char> reduced = reduced_axes(context);
   const bool keep = context.op.opts<ReducerOptions>().keep_dims;
+  if (in.dtype == DType::kInt8) require_int8_mean(context, reduced, keep);
   Shape out;
   for (std::size_t d = 0; d < in.shape.size(); ++d) {
     if (!reduced[d]) {
@@ -85,6 +88,9 @@ void reduce(const TensorView& input, const TensorView& output, const std::vector
 template <OpType kType>
 void eval_reduce(const KernelContext& context, std::span<const TensorView> inputs,
                  std::span<const TensorView> outputs) {
+  if constexpr (kType == OpType::kMean) {
+    if (inputs[0].dtype == DType::kInt8) return eval_mean_int8(context, inputs, outputs);
+  }
   const std::vector<char> reduced = reduced_axes(context);
   switch (inputs[0].dtype) {
     case DType::kFloat32: reduce<kType, float>(inputs[0], outputs[0], reduced); return;
