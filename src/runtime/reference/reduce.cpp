@@ -3,9 +3,11 @@
 // copies the input). MEAN is float32 only; SUM, REDUCE_MAX and REDUCE_MIN
 // also take int32 and int64. Like TFLite, inputs are visited in row-major
 // order and sums accumulate in the element type; MEAN divides the sum by the
-// number of reduced elements.
+// number of reduced elements. REDUCE_MAX also takes int8 (input and output
+// sharing one quantization, so the maximum of the int8 values is the answer).
 
 #include "runtime/reference/common.h"
+#include "runtime/reference/int8_checks.h"
 #include "runtime/reference/registry.h"
 
 namespace octet::reference {
@@ -28,6 +30,9 @@ template <OpType kType>
 std::vector<TensorSpec> prepare_reduce(const KernelContext& context) {
   if constexpr (kType == OpType::kMean) {
     require_dtype(context, 0, DType::kFloat32);
+  } else if constexpr (kType == OpType::kReduceMax) {
+    require_dtype_in(context, 0, {DType::kFloat32, DType::kInt32, DType::kInt64, DType::kInt8});
+    if (input_tensor(context, 0).dtype == DType::kInt8) require_int8_copy_quant(context, 0);
   } else {
     require_dtype_in(context, 0, {DType::kFloat32, DType::kInt32, DType::kInt64});
   }
@@ -93,6 +98,9 @@ void eval_reduce(const KernelContext& context, std::span<const TensorView> input
       return;
     case DType::kInt64:
       if constexpr (kType != OpType::kMean) reduce<kType, std::int64_t>(inputs[0], outputs[0], reduced);
+      return;
+    case DType::kInt8:
+      if constexpr (kType == OpType::kReduceMax) reduce<kType, std::int8_t>(inputs[0], outputs[0], reduced);
       return;
     default: break;
   }
