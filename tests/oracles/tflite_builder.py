@@ -48,7 +48,34 @@ OPS = {
     "TANH":              (28, 0),
     "HARD_SWISH":        (117, 0),
     "LOGICAL_NOT":       (87, 0),
-    "GELU":              (150, 0),   # default options: approximate = false
+    "GELU":              (150, 116),  # GeluOptions (approximate, default false)
+    # -- int8 element-wise, activation and data-movement kernels
+    #    (tests/e2e_int8/test_int8_elementwise.py)
+    "CONCATENATION":     (2, 10),
+    "MUL":               (18, 21),
+    "RELU_N1_TO_1":      (20, 0),
+    "RESIZE_BILINEAR":   (23, 15),
+    "PAD":               (34, 22),
+    "GATHER":            (36, 23),
+    "TRANSPOSE":         (39, 26),
+    "SUB":               (41, 28),
+    "SQUEEZE":           (43, 30),
+    "STRIDED_SLICE":     (45, 32),
+    "SPLIT":             (49, 35),
+    "PRELU":             (54, 0),
+    "MAXIMUM":           (55, 39),
+    "ARG_MAX":           (56, 40),
+    "MINIMUM":           (57, 39),
+    "PADV2":             (60, 43),
+    "SLICE":             (65, 48),
+    "TILE":              (69, 51),
+    "EXPAND_DIMS":       (70, 52),
+    "ARG_MIN":           (79, 57),
+    "REDUCE_MAX":        (82, 27),
+    "PACK":              (83, 59),
+    "RESIZE_NEAREST_NEIGHBOR": (97, 74),
+    "LEAKY_RELU":        (98, 75),
+    "SPLIT_V":           (102, 79),
 }
 
 ACTIVATIONS = {"NONE": 0, "RELU": 1, "RELU_N1_TO_1": 2, "RELU6": 3}
@@ -170,11 +197,58 @@ class TFLiteBuilder:
         elif name == "MEAN":
             b.StartObject(1)
             b.PrependBoolSlot(0, bool(o.get("keep_dims", False)), False)
+        # -- int8 element-wise, activation and data-movement kernels
+        elif name in ("SUB", "MUL"):
+            b.StartObject(1)
+            b.PrependInt8Slot(0, act, 0)
+        elif name == "REDUCE_MAX":
+            b.StartObject(1)
+            b.PrependBoolSlot(0, bool(o.get("keep_dims", False)), False)
+        elif name == "GELU":
+            b.StartObject(1)
+            b.PrependBoolSlot(0, bool(o.get("approximate", False)), False)
+        elif name == "LEAKY_RELU":
+            b.StartObject(1)
+            b.PrependFloat32Slot(0, float(o.get("alpha", 0.2)), 0.0)
+        elif name == "CONCATENATION":
+            b.StartObject(2)
+            b.PrependInt32Slot(0, int(o["axis"]), 0)
+            b.PrependInt8Slot(1, act, 0)
+        elif name == "PACK":
+            b.StartObject(2)
+            b.PrependInt32Slot(0, int(o["values_count"]), 0)
+            b.PrependInt32Slot(1, int(o.get("axis", 0)), 0)
+        elif name in ("SPLIT", "SPLIT_V"):
+            b.StartObject(1)
+            b.PrependInt32Slot(0, int(o["num_splits"]), 0)
+        elif name == "STRIDED_SLICE":
+            b.StartObject(5)
+            for slot, key in enumerate(("begin_mask", "end_mask", "ellipsis_mask", "new_axis_mask", "shrink_axis_mask")):
+                b.PrependInt32Slot(slot, int(o.get(key, 0)), 0)
+        elif name == "GATHER":
+            b.StartObject(2)
+            b.PrependInt32Slot(0, int(o.get("axis", 0)), 0)
+            b.PrependInt32Slot(1, int(o.get("batch_dims", 0)), 0)
+        elif name == "SQUEEZE":
+            dims = self._int_vector(b, o.get("squeeze_dims", []))
+            b.StartObject(1)
+            b.PrependUOffsetTRelativeSlot(0, dims, 0)
+        elif name == "RESIZE_BILINEAR":
+            b.StartObject(4)
+            b.PrependBoolSlot(2, bool(o.get("align_corners", False)), False)
+            b.PrependBoolSlot(3, bool(o.get("half_pixel_centers", False)), False)
+        elif name == "RESIZE_NEAREST_NEIGHBOR":
+            b.StartObject(2)
+            b.PrependBoolSlot(0, bool(o.get("align_corners", False)), False)
+            b.PrependBoolSlot(1, bool(o.get("half_pixel_centers", False)), False)
+        elif name in ("ARG_MAX", "ARG_MIN"):
+            b.StartObject(1)
+            b.PrependInt8Slot(0, TENSOR_TYPES[o.get("output_type", "int32")], 0)
         elif name == "RESHAPE":
             ns = self._int_vector(b, o["new_shape"])
             b.StartObject(1)
             b.PrependUOffsetTRelativeSlot(0, ns, 0)
-        else:  # QUANTIZE, DEQUANTIZE: empty options tables
+        else:  # QUANTIZE, DEQUANTIZE, MAXIMUM, PAD, ...: empty options tables
             b.StartObject(0)
         return union, b.EndObject()
 

@@ -3,8 +3,17 @@
 // takes no fused activation, SPLIT reads its axis from input 0 (the tensor is
 // input 1), and SPLIT_V takes (input, size_splits, axis) with at most one -1
 // size.
+// int8 CONCATENATION and PACK: every input and the output are quantized per
+// tensor; an input whose scale or zero point differs from the output's is
+// requantized as TFLite's reference ConcatenationWithScaling does it:
+//   q_out = clamp(round(q_in * (s_in / s_out) - zp_in * (s_in / s_out)) + zp_out)
+// in float (1 / s_out and the ratio in float, rounding half away from zero).
+// TFLite 2.12's builtin int8 CONCATENATION and PACK instead refuse inputs
+// whose quantization differs from the output's (docs/int8_kernels.md).
+// int8 SPLIT and SPLIT_V need every output quantized like the input.
 
 #include "runtime/reference/common.h"
+#include "runtime/reference/int8_checks.h"
 #include "runtime/reference/registry.h"
 
 namespace octet::reference {
@@ -15,6 +24,36 @@ std::int64_t product(const Shape& shape, std::size_t begin, std::size_t end) {
   std::int64_t p = 1;
   for (std::size_t d = begin; d < end; ++d) p *= shape[d];
   return p;
+}
+
+// ---- int8 requantization shared by CONCATENATION and PACK.
+
+void check_int8_inputs(const KernelContext& context) {
+  require_int8_output(context, 0);
+  for (std::size_t i = 0; i < context.op.inputs.size(); ++i) require_int8_input(context, i);
+}
+
+// Copies `count` elements of `in` starting at element `from` to `dst`,
+// requantized to `out`'s parameters when the two differ (int8 only).
+void copy_chunk(const TensorView& in, const TensorView& out, std::int64_t from, std::byte* dst, std::int64_t count) {
+  const std::size_t size = dtype_size(out.dtype);
+  const bool same = out.dtype != DType::kInt8 || (in.quant->scale[0] == out.quant->scale[0] &&
+                                                   in.quant->zero_point[0] == out.quant->zero_point[0]);
+  if (same) {
+    copy_elements(dst, in.data + to_size(from) * size, count, size);
+    return;
+  }
+  const float scale = in.quant->scale[0] * (1.0F / out.quant->scale[0]);
+  const float bias = static_cast<float>(-in.quant->zero_point[0]) * scale;
+  const std::int32_t zero_point = zero_point_of(*out.quant);
+  const std::int8_t* src = in.as<const std::int8_t>() + from;
+  auto* target = reinterpret_cast<std::int8_t*>(dst);
+  for (std::int64_t j = 0; j < count; ++j) {
+    // |q s + b| <= 255 * s_in / s_out: clamp in float before converting.
+    const float rounded = std::round(static_cast<float>(src[j]) * scale + bias) + static_cast<float>(zero_point);
+    target[j] = static_cast<std::int8_t>(std::clamp(rounded, static_cast<float>(quant::kInt8Min),
+                                                    static_cast<float>(quant::kInt8Max)));
+  }
 }
 
 // ---- CONCATENATION
@@ -43,6 +82,7 @@ std::vector<TensorSpec> prepare_concat(const KernelContext& context) {
     }
     out[axis] += t.shape[axis];
   }
+  if (first.dtype == DType::kInt8) check_int8_inputs(context);
   return {{first.dtype, out}};
 }
 
@@ -57,7 +97,7 @@ void eval_concat(const KernelContext& context, std::span<const TensorView> input
   for (std::int64_t o = 0; o < outer; ++o) {
     for (const TensorView& in : inputs) {
       const std::int64_t chunk = in.shape[axis] * inner;
-      copy_elements(out, in.data + to_size(o * chunk) * size, chunk, size);
+      copy_chunk(in, outputs[0], o * chunk, out, chunk);
       out += to_size(chunk) * size;
     }
   }
@@ -86,6 +126,7 @@ std::vector<TensorSpec> prepare_pack(const KernelContext& context) {
   Shape out = first.shape;
   out.insert(out.begin() + static_cast<std::ptrdiff_t>(pack_axis(context, first.shape.size())),
              static_cast<std::int64_t>(n));
+  if (first.dtype == DType::kInt8) check_int8_inputs(context);
   return {{first.dtype, out}};
 }
 
@@ -98,7 +139,7 @@ void eval_pack(const KernelContext& context, std::span<const TensorView> inputs,
   std::byte* out = outputs[0].data;
   for (std::int64_t o = 0; o < outer; ++o) {
     for (const TensorView& in : inputs) {
-      copy_elements(out, in.data + to_size(o * inner) * size, inner, size);
+      copy_chunk(in, outputs[0], o * inner, out, inner);
       out += to_size(inner) * size;
     }
   }
@@ -155,6 +196,11 @@ SplitPlan split_plan(const KernelContext& context) {
 std::vector<TensorSpec> prepare_split(const KernelContext& context) {
   const SplitPlan plan = split_plan(context);
   const Tensor& data = input_tensor(context, context.op.type == OpType::kSplitV ? 0 : 1);
+  if (data.dtype == DType::kInt8) {
+    for (std::size_t k = 0; k < plan.sizes.size(); ++k) {
+      require_int8_copy_quant(context, context.op.type == OpType::kSplitV ? 0 : 1, k);
+    }
+  }
   std::vector<TensorSpec> specs;
   for (const std::int64_t s : plan.sizes) {
     Shape shape = data.shape;

@@ -5,8 +5,10 @@
 // overflowing; integer DIV truncates toward zero like TFLite's and C++'s `/`,
 // and a zero divisor is an error. Integer POW needs exponents >= 0.
 // MAXIMUM / MINIMUM pick `a > b ? a : b` / `a < b ? a : b`, as TFLite does.
+// int8 ADD SUB MUL MAXIMUM MINIMUM: elementwise_binary_int8.cpp.
 
 #include "runtime/reference/common.h"
+#include "runtime/reference/int8_kernels.h"
 #include "runtime/reference/registry.h"
 
 namespace octet::reference {
@@ -85,8 +87,14 @@ Activation fused_activation(const KernelContext& context) {
   }
 }
 
+constexpr bool has_int8_form(OpType type) {
+  return type == OpType::kAdd || type == OpType::kSub || type == OpType::kMul || type == OpType::kMaximum ||
+         type == OpType::kMinimum;
+}
+
 template <OpType kType>
 std::vector<TensorSpec> prepare_binary(const KernelContext& context) {
+  if (has_int8_form(kType) && input_tensor(context, 0).dtype == DType::kInt8) return prepare_binary_int8(context);
   require_dtype_in(context, 0, {DType::kFloat32, DType::kInt32, DType::kInt64});
   const Tensor& a = input_tensor(context, 0);
   const Tensor& b = input_tensor(context, 1);
@@ -100,6 +108,10 @@ std::vector<TensorSpec> prepare_binary(const KernelContext& context) {
 template <OpType kType>
 void eval_binary(const KernelContext& context, std::span<const TensorView> inputs,
                  std::span<const TensorView> outputs) {
+  if (outputs[0].dtype == DType::kInt8) {
+    eval_binary_int8(context, inputs, outputs);
+    return;
+  }
   const Activation activation = fused_activation<kType>(context);
   const Shape& out_shape = outputs[0].shape;
   const std::vector<std::int64_t> sa = broadcast_strides(inputs[0].shape, out_shape.size());

@@ -1,10 +1,12 @@
 // Element-wise activations and math functions on float32 (ABS and NEG also on
 // int32 and int64, wrapping at the minimum value), and PRELU with an alpha
-// broadcast against the input. Formulas are TFLite's reference ones.
+// broadcast against the input. Formulas are TFLite's reference ones. int8
+// activations and PRELU: activation_int8.cpp.
 
 #include <numbers>
 
 #include "runtime/reference/common.h"
+#include "runtime/reference/int8_kernels.h"
 #include "runtime/reference/registry.h"
 
 namespace octet::reference {
@@ -50,9 +52,15 @@ T compute_int(OpType type, T x) {
 }
 
 constexpr bool has_integer_form(OpType type) { return type == OpType::kAbs || type == OpType::kNeg; }
+constexpr bool has_int8_form(OpType type) {
+  return type == OpType::kLogistic || type == OpType::kTanh || type == OpType::kRelu || type == OpType::kRelu6 ||
+         type == OpType::kReluN1To1 || type == OpType::kLeakyRelu || type == OpType::kHardSwish ||
+         type == OpType::kGelu;
+}
 
 template <OpType kType>
 std::vector<TensorSpec> prepare_unary(const KernelContext& context) {
+  if (has_int8_form(kType) && input_tensor(context, 0).dtype == DType::kInt8) return prepare_activation_int8(context);
   if constexpr (has_integer_form(kType)) {
     require_dtype_in(context, 0, {DType::kFloat32, DType::kInt32, DType::kInt64});
   } else {
@@ -85,6 +93,7 @@ void eval_unary(const KernelContext& context, std::span<const TensorView> inputs
       for (std::size_t i = 0; i < count; ++i) out[i] = compute_int(kType, in[i]);
       return;
     }
+    case DType::kInt8: eval_activation_int8(context, inputs, outputs); return;
     default: break;
   }
   throw op_fail(context, "unsupported dtype {}", dtype_name(inputs[0].dtype));
@@ -93,12 +102,18 @@ void eval_unary(const KernelContext& context, std::span<const TensorView> inputs
 // ---- PRELU: x >= 0 ? x : x * alpha, alpha broadcast against x.
 
 std::vector<TensorSpec> prepare_prelu(const KernelContext& context) {
+  if (input_tensor(context, 0).dtype == DType::kInt8) return prepare_prelu_int8(context);
   require_dtype(context, 0, DType::kFloat32);
   require_dtype(context, 1, DType::kFloat32);
   return {{DType::kFloat32, broadcast_shapes(context, input_tensor(context, 0).shape, input_tensor(context, 1).shape)}};
 }
 
-void eval_prelu(const KernelContext&, std::span<const TensorView> inputs, std::span<const TensorView> outputs) {
+void eval_prelu(const KernelContext& context, std::span<const TensorView> inputs,
+                std::span<const TensorView> outputs) {
+  if (outputs[0].dtype == DType::kInt8) {
+    eval_prelu_int8(context, inputs, outputs);
+    return;
+  }
   const Shape& out_shape = outputs[0].shape;
   const float* x = inputs[0].as<const float>();
   const float* alpha = inputs[1].as<const float>();

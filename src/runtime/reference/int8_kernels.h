@@ -1,8 +1,13 @@
 #pragma once
-// Eval entry points of the int8 reference kernels. Each float kernel's
-// Prepare validates shapes for both dtypes and calls the int8 quantization
-// checks (int8_common.h) for an int8 input; its Eval forwards an int8 input
-// here.
+// Entry points of the int8 reference kernels. The generic kernels call these
+// when their input is int8:
+//  * convolution, fully connected, pooling, MEAN: each float kernel's Prepare
+//    validates shapes for both dtypes and calls the int8 quantization checks
+//    (int8_common.h) for an int8 input; its Eval forwards an int8 input here;
+//  * element-wise, activation and softmax families (elementwise_binary.cpp,
+//    elementwise_unary.cpp, softmax.cpp) forward Prepare and Eval here.
+// (int8 RESIZE_BILINEAR and CONCATENATION/PACK requantization live next to
+// their generic kernels, in resize.cpp and concat_split.cpp.)
 
 #include <span>
 #include <vector>
@@ -28,5 +33,24 @@ void require_int8_pool_quant(const KernelContext& context);
 // MEAN: a 4-D input reduced over axes {1, 2} with keep_dims (`reduced` has one
 // flag per input dimension), int8 input and output quantized per tensor.
 void require_int8_mean(const KernelContext& context, const std::vector<char>& reduced, bool keep_dims);
+
+// ADD SUB MUL MAXIMUM MINIMUM (elementwise_binary_int8.cpp).
+std::vector<TensorSpec> prepare_binary_int8(const KernelContext& context);
+void eval_binary_int8(const KernelContext& context, std::span<const TensorView> inputs,
+                      std::span<const TensorView> outputs);
+
+// LOGISTIC TANH HARD_SWISH LEAKY_RELU RELU RELU6 RELU_N1_TO_1 GELU (activation_int8.cpp).
+std::vector<TensorSpec> prepare_activation_int8(const KernelContext& context);
+void eval_activation_int8(const KernelContext& context, std::span<const TensorView> inputs,
+                          std::span<const TensorView> outputs);
+// PRELU (activation_int8.cpp).
+std::vector<TensorSpec> prepare_prelu_int8(const KernelContext& context);
+void eval_prelu_int8(const KernelContext& context, std::span<const TensorView> inputs,
+                     std::span<const TensorView> outputs);
+
+// SOFTMAX (softmax_int8.cpp).
+std::vector<TensorSpec> prepare_softmax_int8(const KernelContext& context);
+void eval_softmax_int8(const KernelContext& context, std::span<const TensorView> inputs,
+                       std::span<const TensorView> outputs);
 
 }  // namespace octet::reference

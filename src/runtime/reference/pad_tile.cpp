@@ -2,8 +2,11 @@
 // Paddings are a constant int32/int64 [rank, 2] tensor of (before, after)
 // counts >= 0. PAD fills with zero, or with the output's zero point when it is
 // quantized (as TFLite does); PADV2 fills with its scalar third input.
+// int8: input and output share one quantization; PADV2's int8 constant value
+// must be quantized like the output (TFLite's rule), and is copied as is.
 
 #include "runtime/reference/common.h"
+#include "runtime/reference/int8_checks.h"
 #include "runtime/reference/registry.h"
 
 namespace octet::reference {
@@ -27,11 +30,16 @@ std::vector<std::int64_t> paddings(const KernelContext& context) {
 std::vector<TensorSpec> prepare_pad(const KernelContext& context) {
   const Tensor& in = input_tensor(context, 0);
   const std::vector<std::int64_t> p = paddings(context);
+  if (in.dtype == DType::kInt8) require_int8_copy_quant(context, 0);
   if (context.op.type == OpType::kPadV2) {
     const Tensor& value = input_tensor(context, 2);
     if (value.dtype != in.dtype || element_count(value.shape) != 1) {
       throw op_fail(context, "constant value must be one {} value, got {} {}", dtype_name(in.dtype),
                     dtype_name(value.dtype), shape_string(value.shape));
+    }
+    if (in.dtype == DType::kInt8 && declared_output(context, 0).quant) {
+      require_int8_per_tensor(context, value, "constant value (input 2)");
+      require_same_quant(context, value, "constant value (input 2)", declared_output(context, 0), "output");
     }
   }
   Shape out = in.shape;
@@ -73,6 +81,7 @@ void eval_pad(const KernelContext& context, std::span<const TensorView> inputs, 
 
 std::vector<TensorSpec> prepare_tile(const KernelContext& context) {
   const Tensor& in = input_tensor(context, 0);
+  if (in.dtype == DType::kInt8) require_int8_copy_quant(context, 0);
   const std::vector<std::int64_t> multiples = constant_ints(context, 1);
   if (multiples.size() != in.shape.size()) {
     throw op_fail(context, "multiples has {} values for an input of rank {}", multiples.size(), in.shape.size());

@@ -4,9 +4,11 @@
 // also take int32 and int64. Like TFLite, inputs are visited in row-major
 // order and sums accumulate in the element type; MEAN divides the sum by the
 // number of reduced elements. An int8 MEAN (4-D input, axes {1, 2},
-// keep_dims) selects pool_int8.cpp.
+// keep_dims) selects pool_int8.cpp. REDUCE_MAX also takes int8 (input and
+// output sharing one quantization, so the maximum of the int8 values is the answer).
 
 #include "runtime/reference/common.h"
+#include "runtime/reference/int8_checks.h"
 #include "runtime/reference/int8_kernels.h"
 #include "runtime/reference/registry.h"
 
@@ -30,13 +32,16 @@ template <OpType kType>
 std::vector<TensorSpec> prepare_reduce(const KernelContext& context) {
   if constexpr (kType == OpType::kMean) {
     if (input_tensor(context, 0).dtype != DType::kInt8) require_dtype(context, 0, DType::kFloat32);
+  } else if constexpr (kType == OpType::kReduceMax) {
+    require_dtype_in(context, 0, {DType::kFloat32, DType::kInt32, DType::kInt64, DType::kInt8});
+    if (input_tensor(context, 0).dtype == DType::kInt8) require_int8_copy_quant(context, 0);
   } else {
     require_dtype_in(context, 0, {DType::kFloat32, DType::kInt32, DType::kInt64});
   }
   const Tensor& in = input_tensor(context, 0);
   const std::vector<char> reduced = reduced_axes(context);
   const bool keep = context.op.opts<ReducerOptions>().keep_dims;
-  if (in.dtype == DType::kInt8) require_int8_mean(context, reduced, keep);
+  if (kType == OpType::kMean && in.dtype == DType::kInt8) require_int8_mean(context, reduced, keep);
   Shape out;
   for (std::size_t d = 0; d < in.shape.size(); ++d) {
     if (!reduced[d]) {
@@ -99,6 +104,9 @@ void eval_reduce(const KernelContext& context, std::span<const TensorView> input
       return;
     case DType::kInt64:
       if constexpr (kType != OpType::kMean) reduce<kType, std::int64_t>(inputs[0], outputs[0], reduced);
+      return;
+    case DType::kInt8:
+      if constexpr (kType == OpType::kReduceMax) reduce<kType, std::int8_t>(inputs[0], outputs[0], reduced);
       return;
     default: break;
   }

@@ -8,8 +8,17 @@
 //   nearest: src = (dst + offset) scale with offset 0.5 when
 //     half_pixel_centers; round half away from zero with align_corners, else
 //     floor; clamped to in - 1 (and to 0 with half_pixel_centers).
+// int8 (input and output must share one quantization): nearest copies bytes;
+// bilinear is TFLite's ResizeBilinearInteger, in fixed point with 10
+// fractional bits:
+//   scale_10 = round-half-up(2^10 in / out)  (align_corners: (in - 1) / (out - 1));
+//   src_10 = dst scale_10 (+ scale_10 / 2 - 2^9 with half_pixel_centers);
+//   y0 = max(src_10 / 2^10, 0), y1 = min(ceil(src_10 / 2^10), in - 1) (C division);
+//   out = sum of the four neighbours times their (2^10 - frac) / frac weights,
+//     divided by 2^20 rounding half away from zero.
 
 #include "runtime/reference/common.h"
+#include "runtime/reference/int8_checks.h"
 #include "runtime/reference/registry.h"
 
 namespace octet::reference {
@@ -19,8 +28,9 @@ namespace {
 std::vector<TensorSpec> prepare_resize(const KernelContext& context) {
   const auto& o = context.op.opts<ResizeOptions>();
   require_rank(context, 0, 4);
+  if (input_tensor(context, 0).dtype == DType::kInt8) require_int8_copy_quant(context, 0);
   if (context.op.type == OpType::kResizeBilinear) {
-    require_dtype(context, 0, DType::kFloat32);
+    require_dtype_in(context, 0, {DType::kFloat32, DType::kInt8});
     if (o.align_corners && o.half_pixel_centers) {
       throw op_fail(context, "align_corners and half_pixel_centers cannot both be set");
     }
@@ -55,8 +65,69 @@ Interpolation interpolation(std::int64_t dst, float scale, bool half_pixel_cente
   return {source, lo, hi};
 }
 
+// ---- int8 bilinear (ResizeBilinearInteger).
+
+constexpr int kFractionBits = 10;  // source coordinates in Q10
+constexpr std::int32_t kOne10 = 1 << kFractionBits;
+constexpr std::int64_t kOne20 = std::int64_t{1} << (2 * kFractionBits);  // products of two Q10 weights
+
+std::int32_t resize_scale_10(std::int32_t in, std::int32_t out, bool align_corners) {
+  if (align_corners && out > 1) return (kOne10 * (in - 1) + (out - 1) / 2) / (out - 1);
+  return (kOne10 * in + out / 2) / out;
+}
+
+struct Interpolation10 {
+  std::int32_t source;  // Q10
+  std::int32_t lo;
+  std::int32_t hi;
+  std::int64_t weight_lo() const { return kOne10 - (source - kOne10 * lo); }
+  std::int64_t weight_hi() const { return source - kOne10 * lo; }
+};
+
+Interpolation10 interpolation_10(std::int32_t dst, std::int32_t scale_10, bool half_pixel_centers, std::int32_t in) {
+  const std::int32_t source = half_pixel_centers ? dst * scale_10 + scale_10 / 2 - kOne10 / 2 : dst * scale_10;
+  return {source, std::max(source / kOne10, 0), std::min((source + kOne10 - 1) / kOne10, in - 1)};
+}
+
+void eval_bilinear_int8(const KernelContext& context, std::span<const TensorView> inputs,
+                        std::span<const TensorView> outputs) {
+  const auto& o = context.op.opts<ResizeOptions>();
+  const Shape& in_shape = inputs[0].shape;
+  const Shape& out_shape = outputs[0].shape;
+  const std::int64_t batches = in_shape[0], depth = in_shape[3];
+  const auto in_h = static_cast<std::int32_t>(in_shape[1]), in_w = static_cast<std::int32_t>(in_shape[2]);
+  const auto out_h = static_cast<std::int32_t>(out_shape[1]), out_w = static_cast<std::int32_t>(out_shape[2]);
+  const std::int32_t scale_h = resize_scale_10(in_h, out_h, o.align_corners);
+  const std::int32_t scale_w = resize_scale_10(in_w, out_w, o.align_corners);
+  const std::int8_t* in = inputs[0].as<const std::int8_t>();
+  std::int8_t* out = outputs[0].as<std::int8_t>();
+  const auto at = [&](std::int64_t b, std::int64_t y, std::int64_t x, std::int64_t c) {
+    return static_cast<std::int64_t>(in[((b * in_h + y) * in_w + x) * depth + c]);
+  };
+  for (std::int64_t b = 0; b < batches; ++b) {
+    for (std::int32_t y = 0; y < out_h; ++y) {
+      const Interpolation10 iy = interpolation_10(y, scale_h, o.half_pixel_centers, in_h);
+      for (std::int32_t x = 0; x < out_w; ++x) {
+        const Interpolation10 ix = interpolation_10(x, scale_w, o.half_pixel_centers, in_w);
+        for (std::int64_t c = 0; c < depth; ++c) {
+          const std::int64_t sum = at(b, iy.lo, ix.lo, c) * iy.weight_lo() * ix.weight_lo() +
+                                   at(b, iy.hi, ix.lo, c) * iy.weight_hi() * ix.weight_lo() +
+                                   at(b, iy.lo, ix.hi, c) * iy.weight_lo() * ix.weight_hi() +
+                                   at(b, iy.hi, ix.hi, c) * iy.weight_hi() * ix.weight_hi();
+          const std::int64_t half = sum > 0 ? kOne20 / 2 : -kOne20 / 2;
+          out[((b * out_h + y) * out_w + x) * depth + c] = saturate_int8(static_cast<std::int32_t>((sum + half) / kOne20));
+        }
+      }
+    }
+  }
+}
+
 void eval_bilinear(const KernelContext& context, std::span<const TensorView> inputs,
                    std::span<const TensorView> outputs) {
+  if (outputs[0].dtype == DType::kInt8) {
+    eval_bilinear_int8(context, inputs, outputs);
+    return;
+  }
   const auto& o = context.op.opts<ResizeOptions>();
   const Shape& in_shape = inputs[0].shape;
   const Shape& out_shape = outputs[0].shape;

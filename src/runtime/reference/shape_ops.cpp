@@ -1,10 +1,12 @@
 // RESHAPE, SQUEEZE, EXPAND_DIMS, TRANSPOSE (data movement for every dtype:
-// elements are copied by byte size) and CAST (every dtype to every dtype).
+// elements are copied by byte size; int8 input and output must share one
+// quantization) and CAST (every dtype to every dtype).
 
 #include <set>
 
 #include "runtime/float16.h"
 #include "runtime/reference/common.h"
+#include "runtime/reference/int8_checks.h"
 #include "runtime/reference/registry.h"
 
 namespace octet::reference {
@@ -22,6 +24,7 @@ void eval_copy(const KernelContext&, std::span<const TensorView> inputs, std::sp
 
 std::vector<TensorSpec> prepare_reshape(const KernelContext& context) {
   const Tensor& in = input_tensor(context, 0);
+  if (input_tensor(context, 0).dtype == DType::kInt8) require_int8_copy_quant(context, 0);
   const Tensor& shape_tensor = require_constant(context, 1);
   if (shape_tensor.shape.size() != 1) {
     throw op_fail(context, "shape must be a vector, got shape {}", shape_string(shape_tensor.shape));
@@ -57,6 +60,7 @@ std::vector<TensorSpec> prepare_reshape(const KernelContext& context) {
 
 std::vector<TensorSpec> prepare_squeeze(const KernelContext& context) {
   const Tensor& in = input_tensor(context, 0);
+  if (input_tensor(context, 0).dtype == DType::kInt8) require_int8_copy_quant(context, 0);
   const auto& dims = context.op.opts<SqueezeOptions>().squeeze_dims;
   std::vector<char> drop(in.shape.size(), 0);
   if (dims.empty()) {
@@ -80,6 +84,7 @@ std::vector<TensorSpec> prepare_squeeze(const KernelContext& context) {
 
 std::vector<TensorSpec> prepare_expand_dims(const KernelContext& context) {
   const Tensor& in = input_tensor(context, 0);
+  if (input_tensor(context, 0).dtype == DType::kInt8) require_int8_copy_quant(context, 0);
   const std::int64_t axis = constant_scalar_int(context, 1);
   const std::size_t d = normalize_axis(context, axis, in.shape.size() + 1, "axis");
   Shape out = in.shape;
@@ -109,6 +114,7 @@ std::vector<std::size_t> transpose_perm(const KernelContext& context) {
 
 std::vector<TensorSpec> prepare_transpose(const KernelContext& context) {
   const Tensor& in = input_tensor(context, 0);
+  if (input_tensor(context, 0).dtype == DType::kInt8) require_int8_copy_quant(context, 0);
   Shape out;
   for (const std::size_t p : transpose_perm(context)) out.push_back(in.shape[p]);
   return {{in.dtype, out}};

@@ -1,10 +1,11 @@
 // SLICE, STRIDED_SLICE and GATHER for every dtype (elements are copied by
 // byte size). Index inputs (begin, size, end, strides) are constant int32 or
-// int64 vectors.
+// int64 vectors. int8 input and output must share one quantization.
 
 #include <bit>
 
 #include "runtime/reference/common.h"
+#include "runtime/reference/int8_checks.h"
 #include "runtime/reference/registry.h"
 
 namespace octet::reference {
@@ -51,6 +52,7 @@ Window slice_window(const KernelContext& context) {
 }
 
 std::vector<TensorSpec> prepare_slice(const KernelContext& context) {
+  if (input_tensor(context, 0).dtype == DType::kInt8) require_int8_copy_quant(context, 0);
   return {{input_tensor(context, 0).dtype, slice_window(context).shape}};
 }
 
@@ -171,6 +173,7 @@ StridedPlan strided_plan(const KernelContext& context) {
 }
 
 std::vector<TensorSpec> prepare_strided_slice(const KernelContext& context) {
+  if (input_tensor(context, 0).dtype == DType::kInt8) require_int8_copy_quant(context, 0);
   return {{input_tensor(context, 0).dtype, strided_plan(context).output}};
 }
 
@@ -209,6 +212,7 @@ GatherDims gather_dims(const KernelContext& context) {
 }
 
 std::vector<TensorSpec> prepare_gather(const KernelContext& context) {
+  if (input_tensor(context, 0).dtype == DType::kInt8) require_int8_copy_quant(context, 0);
   require_dtype_in(context, 1, {DType::kInt32, DType::kInt64});
   const Tensor& params = input_tensor(context, 0);
   const Shape& indices = input_tensor(context, 1).shape;

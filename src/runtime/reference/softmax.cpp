@@ -1,7 +1,9 @@
 // SOFTMAX (exp(beta (x - max)) / sum) and LOG_SOFTMAX ((x - max) - log(sum
 // exp(x - max))) over the last axis of a float32 tensor, as TFLite computes them.
+// int8 SOFTMAX: softmax_int8.cpp.
 
 #include "runtime/reference/common.h"
+#include "runtime/reference/int8_kernels.h"
 #include "runtime/reference/registry.h"
 
 namespace octet::reference {
@@ -9,6 +11,9 @@ namespace octet::reference {
 namespace {
 
 std::vector<TensorSpec> prepare_softmax(const KernelContext& context) {
+  if (context.op.type == OpType::kSoftmax && input_tensor(context, 0).dtype == DType::kInt8) {
+    return prepare_softmax_int8(context);
+  }
   require_dtype(context, 0, DType::kFloat32);
   const Tensor& in = input_tensor(context, 0);
   if (in.shape.empty()) throw op_fail(context, "input must have rank >= 1, got a scalar");
@@ -18,6 +23,10 @@ std::vector<TensorSpec> prepare_softmax(const KernelContext& context) {
 template <bool kLog>
 void eval_softmax(const KernelContext& context, std::span<const TensorView> inputs,
                   std::span<const TensorView> outputs) {
+  if (outputs[0].dtype == DType::kInt8) {
+    eval_softmax_int8(context, inputs, outputs);
+    return;
+  }
   const float beta = kLog ? 1.0F : context.op.opts<SoftmaxOptions>().beta;
   const float* in = inputs[0].as<const float>();
   float* out = outputs[0].as<float>();

@@ -247,8 +247,9 @@ TEST(RuntimePad, PadV2ValueAndQuantizedZeroPoint) {
   QuantParams q;
   q.scale = {0.5F};
   q.zero_point = {-3};
-  const Result p = run_op(OpType::kPad, NoOptions{},
-                          {in<std::int8_t>({2}, {5, 6}), constant<std::int32_t>({1, 2}, {1, 1})}, 1,
+  Arg quantized = in<std::int8_t>({2}, {5, 6});
+  quantized.quant = q;  // int8 PAD keeps the input's quantization
+  const Result p = run_op(OpType::kPad, NoOptions{}, {quantized, constant<std::int32_t>({1, 2}, {1, 1})}, 1,
                           {OutDecl{DType::kInt8, q}});
   EXPECT_EQ(p.values<std::int8_t>(), (std::vector<std::int8_t>{-3, 5, 6, -3}));
   EXPECT_NE(op_error(OpType::kPad, NoOptions{}, {in({2}, {1, 2}), constant<std::int32_t>({1, 2}, {-1, 0})})
