@@ -23,7 +23,7 @@ constexpr std::array kConverters{
     Converter{"Conv", convert_conv, check_conv},
     Converter{"ConvTranspose", convert_conv_transpose, check_conv_transpose},
     Converter{"Div", convert_div, nullptr},
-    Converter{"Dropout", convert_identity, nullptr},
+    Converter{"Dropout", convert_identity, check_dropout},
     Converter{"Exp", convert_exp, nullptr},
     Converter{"Flatten", convert_flatten, nullptr},
     Converter{"Gather", convert_gather, nullptr},

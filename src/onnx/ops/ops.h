@@ -62,6 +62,7 @@ std::optional<std::string> check_batch_norm(const NodeView& n);
 void convert_layer_norm(ImportContext& c, const NodeView& n);
 // shape_ops.cpp
 void convert_identity(ImportContext& c, const NodeView& n);
+std::optional<std::string> check_dropout(const NodeView& n);
 void convert_constant(ImportContext& c, const NodeView& n);
 std::optional<std::string> check_constant(const NodeView& n);
 void convert_shape(ImportContext& c, const NodeView& n);
