@@ -79,6 +79,11 @@ void convert_pad(ImportContext& c, const NodeView& n);
 std::optional<std::string> check_pad(const NodeView& n);
 void convert_cast(ImportContext& c, const NodeView& n);
 void convert_constant_of_shape(ImportContext& c, const NodeView& n);
+// constant_logic.cpp
+std::optional<std::string> check_constant_logic(const NodeView& n);
+void convert_equal(ImportContext& c, const NodeView& n);
+void convert_where(ImportContext& c, const NodeView& n);
+void convert_expand(ImportContext& c, const NodeView& n);
 // reduce.cpp
 void convert_reduce_mean(ImportContext& c, const NodeView& n);
 void convert_reduce_max(ImportContext& c, const NodeView& n);
