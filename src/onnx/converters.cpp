@@ -23,8 +23,10 @@ constexpr std::array kConverters{
     Converter{"Conv", convert_conv, check_conv},
     Converter{"ConvTranspose", convert_conv_transpose, check_conv_transpose},
     Converter{"Div", convert_div, nullptr},
-    Converter{"Dropout", convert_identity, nullptr},
+    Converter{"Dropout", convert_identity, check_dropout},
+    Converter{"Equal", convert_equal, check_constant_logic},
     Converter{"Exp", convert_exp, nullptr},
+    Converter{"Expand", convert_expand, check_constant_logic},
     Converter{"Flatten", convert_flatten, nullptr},
     Converter{"Gather", convert_gather, nullptr},
     Converter{"Gelu", convert_gelu_erf, nullptr},
@@ -67,6 +69,7 @@ constexpr std::array kConverters{
     Converter{"Transpose", convert_transpose, nullptr},
     Converter{"Unsqueeze", convert_unsqueeze, nullptr},
     Converter{"Upsample", convert_resize, check_resize},
+    Converter{"Where", convert_where, check_constant_logic},
 };
 
 }  // namespace

@@ -19,6 +19,7 @@ void ImportContext::bind(const std::string& onnx_name, TensorId id) {
   onnx_named_.insert(id);
   values_[onnx_name] = id;
   names_.insert(onnx_name);
+  if (const auto it = name_uses_.find(onnx_name); it != name_uses_.end()) tensor_uses_[id] += it->second;
 }
 
 TensorId ImportContext::input(const NodeView& node, std::size_t i) const {
@@ -35,10 +36,19 @@ void ImportContext::bind_output(const NodeView& node, std::size_t i, TensorId id
 void ImportContext::node_done(const NodeView& node) {
   for (std::size_t i = 0; i < node.input_count(); ++i) {
     if (!node.has_input(i)) continue;
-    const auto it = uses_left_.find(node.input(i));
-    if (it == uses_left_.end() || --it->second > 0) continue;
-    if (const auto value = values_.find(node.input(i)); value != values_.end()) graph_.release_if_unused(value->second);
+    const auto value = values_.find(node.input(i));
+    if (value == values_.end()) continue;
+    const auto it = tensor_uses_.find(value->second);
+    if (it == tensor_uses_.end() || --it->second > 0) continue;
+    graph_.release_if_unused(value->second);
   }
+  // Constants the converter made and folded away (a transposed weight before
+  // its per-group slices, ...): nothing can name them once the node is done.
+  const auto count = static_cast<TensorId>(graph_.tensor_count());
+  for (auto id = static_cast<TensorId>(node_first_tensor_); id < count; ++id) {
+    if (onnx_named_.count(id) == 0) graph_.release_if_unused(id);
+  }
+  node_first_tensor_ = graph_.tensor_count();
 }
 
 std::string ImportContext::unique_name(const std::string& base) {

@@ -59,10 +59,13 @@ class ImportContext {
   std::vector<float> constant_floats(const NodeView& node, std::size_t input) const;
   bool is_constant(TensorId id) const { return id != kNoTensor && graph_.tensor(id).is_constant(); }
 
-  // How many nodes read each ONNX value (graph outputs count as a use).
-  void set_use_counts(std::unordered_map<std::string, int> counts) { uses_left_ = std::move(counts); }
+  // How many nodes read each ONNX value (graph outputs count as a use). Call
+  // before binding any value: the counts are summed per IR tensor, since
+  // Identity binds several ONNX names to one tensor.
+  void set_use_counts(std::unordered_map<std::string, int> counts) { name_uses_ = std::move(counts); }
   // Called after a node is converted: constants no later node reads and no
-  // IR op references are freed at once (the originals of permuted weights).
+  // IR op references are freed at once (the originals of permuted weights,
+  // and the intermediate constants the converter folded).
   void node_done(const NodeView& node);
 
  private:
@@ -70,7 +73,9 @@ class ImportContext {
   std::unordered_map<std::string, TensorId> values_;
   std::unordered_set<std::string> names_;
   std::unordered_set<TensorId> onnx_named_;  // tensors carrying an ONNX value name
-  std::unordered_map<std::string, int> uses_left_;
+  std::unordered_map<std::string, int> name_uses_;
+  std::unordered_map<TensorId, int> tensor_uses_;  // reads left, over every ONNX name bound to the tensor
+  std::size_t node_first_tensor_ = 0;              // tensors from here on were created by the current node
 };
 
 }  // namespace octet::onnx_import

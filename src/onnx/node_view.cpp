@@ -4,9 +4,15 @@
 
 namespace octet::onnx_import {
 
-NodeView::NodeView(const onnx::NodeProto& node, int opset)
-    : node_(node), name_(node.name()), opset_(opset) {
+NodeView::NodeView(const onnx::NodeProto& node, int opset, const ValueFactsMap* facts)
+    : node_(node), name_(node.name()), opset_(opset), facts_(facts) {
   if (name_.empty() && node.output_size() > 0) name_ = node.output(0);
+}
+
+ValueFacts NodeView::input_facts(std::size_t i) const {
+  if (facts_ == nullptr || !has_input(i)) return {};
+  const auto it = facts_->find(input(i));
+  return it == facts_->end() ? ValueFacts{} : it->second;
 }
 
 bool NodeView::has_input(std::size_t i) const { return i < input_count() && !input(i).empty(); }

@@ -5,15 +5,26 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <onnx/onnx_pb.h>
 
 namespace octet::onnx_import {
 
+// What the pre-conversion check knows of an ONNX value from the model's
+// declarations alone (inputs, initializers, value_info, Constant nodes, and
+// element types carried through type-preserving ops).
+struct ValueFacts {
+  std::int32_t elem_type = 0;  // onnx::TensorProto::DataType; 0 when unknown
+  int rank = -1;               // -1 when unknown
+  bool from_inputs = false;    // computed from the model's input data (not only from constants and shapes)
+};
+using ValueFactsMap = std::unordered_map<std::string, ValueFacts>;
+
 class NodeView {
  public:
-  NodeView(const onnx::NodeProto& node, int opset);
+  NodeView(const onnx::NodeProto& node, int opset, const ValueFactsMap* facts = nullptr);
 
   const std::string& op_type() const { return node_.op_type(); }
   // The node's name, or its first output's name when unnamed.
@@ -27,6 +38,9 @@ class NodeView {
   const std::string& input(std::size_t i) const { return node_.input(static_cast<int>(i)); }
   std::size_t output_count() const { return static_cast<std::size_t>(node_.output_size()); }
   const std::string& output(std::size_t i) const { return node_.output(static_cast<int>(i)); }
+
+  // Pre-check facts of input i (default ValueFacts when unknown).
+  ValueFacts input_facts(std::size_t i) const;
 
   bool has(const std::string& attribute) const;
   std::int64_t get_int(const std::string& attribute, std::int64_t fallback) const;
@@ -43,6 +57,7 @@ class NodeView {
   const onnx::NodeProto& node_;
   std::string name_;
   int opset_;
+  const ValueFactsMap* facts_;
 };
 
 }  // namespace octet::onnx_import

@@ -4,13 +4,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
 #include <fstream>
 #include <limits>
 #include <sstream>
+#include <optional>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <fmt/ranges.h>
 #include <onnx/onnx_pb.h>
@@ -60,12 +64,112 @@ int default_opset(const onnx::ModelProto& model, const fs::path& path) {
   throw fail("{}: the model imports no default-domain opset", path.string());
 }
 
+std::string onnx_type_name(std::int32_t elem_type) {
+  std::string name = onnx::TensorProto::DataType_Name(static_cast<onnx::TensorProto::DataType>(elem_type));
+  for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return name == "float" ? "float32" : name == "double" ? "float64" : name;
+}
+
+// Element types, ranks and input dependence of the values the model declares.
+onnx_import::ValueFactsMap declared_facts(const onnx::GraphProto& graph) {
+  onnx_import::ValueFactsMap facts;
+  std::unordered_set<std::string> initializers;
+  for (const auto& init : graph.initializer()) {
+    initializers.insert(init.name());
+    facts[init.name()] = {init.data_type(), init.dims_size(), false};
+  }
+  const auto declare = [&](const onnx::ValueInfoProto& v, bool from_inputs) {
+    if (!v.type().has_tensor_type() || initializers.count(v.name()) > 0) return;
+    onnx_import::ValueFacts& f = facts[v.name()];
+    const auto& t = v.type().tensor_type();
+    if (t.elem_type() != 0) f.elem_type = t.elem_type();
+    if (t.has_shape()) f.rank = t.shape().dim_size();
+    f.from_inputs = f.from_inputs || from_inputs;
+  };
+  for (const auto& v : graph.input()) declare(v, true);
+  for (const auto& v : graph.value_info()) declare(v, false);
+  for (const auto& v : graph.output()) declare(v, false);
+  return facts;
+}
+
+// What a node's outputs are, from its inputs' facts (run after its checks).
+void propagate_facts(const NodeView& n, onnx_import::ValueFactsMap& facts) {
+  const std::string& op = n.op_type();
+  bool from_inputs = false;
+  if (op != "Shape" && op != "Size") {  // static shapes: these are constants
+    for (std::size_t i = 0; i < n.input_count(); ++i) from_inputs = from_inputs || n.input_facts(i).from_inputs;
+  }
+  std::int32_t type = 0;
+  int rank = -1;
+  if (op == "Cast") {
+    type = static_cast<std::int32_t>(n.get_int("to", 0));
+  } else if (op == "Shape" || op == "Size" || op == "ArgMax" || op == "ArgMin") {
+    type = onnx::TensorProto::INT64;
+  } else if (op == "Constant") {
+    if (const onnx::TensorProto* value = n.get_tensor("value")) {
+      type = value->data_type();
+      rank = value->dims_size();
+    } else if (n.has("value_float") || n.has("value_floats")) {
+      type = onnx::TensorProto::FLOAT;
+    } else if (n.has("value_int") || n.has("value_ints")) {
+      type = onnx::TensorProto::INT64;
+    }
+  } else if (op == "ConstantOfShape") {
+    const onnx::TensorProto* value = n.get_tensor("value");
+    type = value != nullptr ? value->data_type() : onnx::TensorProto::FLOAT;
+  } else {
+    type = n.input_facts(0).elem_type;  // the ops octet converts keep their first input's type
+  }
+  for (std::size_t i = 0; i < n.output_count(); ++i) {
+    if (n.output(i).empty()) continue;
+    onnx_import::ValueFacts& f = facts[n.output(i)];
+    f.from_inputs = from_inputs;
+    if (i == 0 && f.elem_type == 0) f.elem_type = type;
+    if (i == 0 && f.rank < 0) f.rank = rank;
+  }
+}
+
+// Input types octet's kernels take, for the ops whose kernels are picky.
+std::optional<std::string> check_dtypes(const NodeView& n) {
+  static const std::unordered_set<std::string> kArithmetic{"Add", "Sub", "Mul", "Div", "Max", "Min", "Pow"};
+  static const std::unordered_set<std::string> kFloatOnly{"Conv", "ConvTranspose", "MaxPool", "AveragePool",
+                                                          "GlobalAveragePool", "GlobalMaxPool"};
+  const std::string& op = n.op_type();
+  const bool clip_bounds = op == "Clip" && (n.has_input(1) || n.has_input(2) || n.has("min") || n.has("max"));
+  if (kArithmetic.count(op) > 0) {
+    std::int32_t first = 0;
+    for (std::size_t i = 0; i < n.input_count(); ++i) {
+      const std::int32_t t = n.input_facts(i).elem_type;
+      if (t == 0) continue;
+      if (t != onnx::TensorProto::FLOAT && t != onnx::TensorProto::INT32 && t != onnx::TensorProto::INT64) {
+        return fmt::format("input {} ('{}') is {}, not supported (arithmetic takes float32, int32 or int64)", i,
+                           n.input(i), onnx_type_name(t));
+      }
+      if (first != 0 && t != first) {
+        return fmt::format("inputs of types {} and {} are not supported (mixed-type arithmetic)",
+                           onnx_type_name(first), onnx_type_name(t));
+      }
+      first = t;
+    }
+  } else if (kFloatOnly.count(op) > 0 || clip_bounds) {
+    const std::int32_t t = n.input_facts(0).elem_type;
+    if (t != 0 && t != onnx::TensorProto::FLOAT) {
+      return fmt::format("input 0 ('{}') is {}, not supported (float32 only)", n.input(0), onnx_type_name(t));
+    }
+  }
+  return std::nullopt;
+}
+
 // Every problem found before conversion, so that one error lists them all.
 void check_nodes(const onnx::GraphProto& graph, int opset, const fs::path& path) {
   std::vector<std::string> problems;
+  onnx_import::ValueFactsMap facts = declared_facts(graph);
+  std::unordered_map<std::string, std::string> producer;  // value -> label of the node making it
   for (const auto& node : graph.node()) {
-    const NodeView view(node, opset);
+    const NodeView view(node, opset, &facts);
     const auto label = fmt::format("'{}' ({})", view.name(), node.op_type());
+    for (const auto& output : node.output()) producer[output] = label;
+    propagate_facts(view, facts);
     if (!node.domain().empty() && node.domain() != "ai.onnx") {
       problems.push_back(fmt::format("{}: domain '{}' is not supported", label, node.domain()));
       continue;
@@ -75,13 +179,21 @@ void check_nodes(const onnx::GraphProto& graph, int opset, const fs::path& path)
       problems.push_back(fmt::format("{}: operator not supported", label));
       continue;
     }
-    if (converter->check != nullptr) {
-      try {
-        if (auto why = converter->check(view)) problems.push_back(fmt::format("{}: {}", label, *why));
-      } catch (const Error& e) {
-        problems.push_back(e.what());
+    try {
+      if (auto why = check_dtypes(view)) {
+        problems.push_back(fmt::format("{}: {}", label, *why));
+      } else if (converter->check != nullptr) {
+        if (auto reason = converter->check(view)) problems.push_back(fmt::format("{}: {}", label, *reason));
       }
+    } catch (const Error& e) {
+      problems.push_back(e.what());
     }
+  }
+  for (const auto& output : graph.output()) {
+    if (facts[output.name()].from_inputs) continue;
+    const auto it = producer.find(output.name());
+    problems.push_back(fmt::format("{}output '{}' is a constant (it does not depend on the model's inputs), not supported",
+                                   it == producer.end() ? std::string() : it->second + ": ", output.name()));
   }
   if (!problems.empty()) {
     throw fail("{}: {} unsupported node{}: {}", path.string(), problems.size(), problems.size() == 1 ? "" : "s",
@@ -171,17 +283,17 @@ ImportResult import_onnx(const fs::path& path, const ImportOptions& options) {
   const fs::path model_dir = path.parent_path();
   // Weights move into the IR one by one, each freed from the protobuf as it
   // goes, so peak memory stays near one copy of the model.
-  for (auto& initializer : *model.mutable_graph()->mutable_initializer()) {
-    context.bind(initializer.name(), ir.add_tensor(onnx_import::tensor_from_proto(initializer, model_dir)));
-    std::string().swap(*initializer.mutable_raw_data());  // clear() would keep the capacity
-    google::protobuf::RepeatedField<float>().Swap(initializer.mutable_float_data());
-  }
   std::unordered_map<std::string, int> uses;
   for (const auto& node : graph.node()) {
     for (const auto& input : node.input()) ++uses[input];
   }
   for (const auto& output : graph.output()) ++uses[output.name()];
   context.set_use_counts(std::move(uses));
+  for (auto& initializer : *model.mutable_graph()->mutable_initializer()) {
+    context.bind(initializer.name(), ir.add_tensor(onnx_import::tensor_from_proto(initializer, model_dir)));
+    std::string().swap(*initializer.mutable_raw_data());  // clear() would keep the capacity
+    google::protobuf::RepeatedField<float>().Swap(initializer.mutable_float_data());
+  }
   for (const auto& input : graph.input()) {
     if (context.has_value(input.name())) continue;  // an initializer listed as input
     Tensor t;
@@ -213,10 +325,19 @@ ImportResult import_onnx(const fs::path& path, const ImportOptions& options) {
   }
 
   for (const auto& output : graph.output()) {
-    const TensorId id = context.value(output.name());
+    TensorId id = context.value(output.name());
     if (ir.tensor(id).is_constant()) {
       throw fail("{}: output '{}' is a constant; octet converts models whose outputs depend on their inputs",
                  path.string(), output.name());
+    }
+    const auto listed = [&](const std::vector<TensorId>& ids) {
+      return std::find(ids.begin(), ids.end(), id) != ids.end();
+    };
+    if (listed(ir.inputs()) || listed(ir.outputs())) {
+      // Identity/Dropout made this output an alias of a graph input or of
+      // another output: a RESHAPE to the same shape gives it a tensor (and a
+      // name) of its own. merge_reshapes keeps reshapes that produce outputs.
+      id = context.reshape(id, ir.tensor(id).shape, output.name());
     }
     ir.tensor(id).name = output.name();
     ir.outputs().push_back(id);

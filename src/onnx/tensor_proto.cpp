@@ -99,7 +99,8 @@ Tensor tensor_from_proto(const onnx::TensorProto& proto, const fs::path& model_d
                  dtype_name(tensor.dtype), shape_string(tensor.shape), expected);
     }
     bytes->resize(expected);
-    std::memcpy(bytes->data(), proto.raw_data().data(), expected);
+    // An empty tensor's buffer may be null, and memcpy must not see a null pointer.
+    if (expected > 0) std::memcpy(bytes->data(), proto.raw_data().data(), expected);
   } else {
     switch (tensor.dtype) {
       case DType::kFloat32: copy_typed<decltype(proto.float_data()), float>(proto.float_data(), *bytes, count, proto.name()); break;

@@ -54,7 +54,6 @@ bool fold_if_constant(Graph& graph, std::size_t index) {
   reference_kernel(op.type).eval(context, inputs, outputs);
 
   const std::vector<TensorId> produced = op.outputs;
-  const std::vector<TensorId> consumed = op.inputs;
   for (std::size_t i = 0; i < produced.size(); ++i) {
     Tensor& t = graph.tensor(produced[i]);
     t.dtype = specs[i].dtype;
@@ -62,13 +61,18 @@ bool fold_if_constant(Graph& graph, std::size_t index) {
     t.data = std::move(results[i]);
   }
   graph.ops().erase(graph.ops().begin() + static_cast<std::ptrdiff_t>(index));
-  for (const TensorId id : consumed) graph.release_if_unused(id);
   return true;
 }
 
 void fold_constants(Graph& graph) {
   for (std::size_t i = 0; i < graph.ops().size();) {
-    if (!fold_if_constant(graph, i)) ++i;
+    const std::vector<TensorId> consumed = graph.ops()[i].inputs;
+    if (!fold_if_constant(graph, i)) {
+      ++i;
+      continue;
+    }
+    // In the pass, ops are the only readers: a constant none reads is garbage.
+    for (const TensorId id : consumed) graph.release_if_unused(id);
   }
 }
 

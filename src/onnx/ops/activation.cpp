@@ -1,5 +1,6 @@
 // Activations and softmax.
 
+#include <algorithm>
 #include <limits>
 
 #include "core/error.h"
@@ -74,7 +75,20 @@ void convert_leaky_relu(ImportContext& c, const NodeView& n) {
 }
 
 void convert_prelu(ImportContext& c, const NodeView& n) {
-  c.bind_output(n, 0, c.emit1(OpType::kPrelu, n.name(), {c.input(n, 0), c.input(n, 1)}));
+  const TensorId x = c.input(n, 0);
+  const TensorId slope = c.input(n, 1);
+  if (c.is_constant(slope) && c.tensor(slope).dtype == DType::kFloat32 && c.tensor(x).dtype == DType::kFloat32) {
+    // One slope for every element (PyTorch's nn.PReLU() default) is LEAKY_RELU:
+    // XNNPACK would apply a [1,1,1,1] PRELU slope to channel 0 only.
+    const std::vector<float> values = c.tensor(slope).values<float>();
+    if (!values.empty() && std::all_of(values.begin(), values.end(), [&](float v) { return v == values.front(); })) {
+      LeakyReluOptions o;
+      o.alpha = values.front();
+      c.bind_output(n, 0, c.emit1(OpType::kLeakyRelu, n.name(), {x}, o));
+      return;
+    }
+  }
+  c.bind_output(n, 0, c.emit1(OpType::kPrelu, n.name(), {x, slope}));
 }
 
 void convert_clip(ImportContext& c, const NodeView& n) {

@@ -2,6 +2,9 @@
 // once here (OIHW -> OHWI, or 1HWO for depthwise); the transposes around the
 // op are removed later by the layout pass.
 
+#include <algorithm>
+#include <utility>
+
 #include "core/error.h"
 #include "onnx/ops/ops.h"
 #include "onnx/ops/window.h"
@@ -146,6 +149,12 @@ std::optional<std::string> check_conv_transpose(const NodeView& n) {
     if (d != 1) return "dilations other than 1 are not supported (TFLite TRANSPOSE_CONV has none)";
   }
   if (n.get_ints("kernel_shape").size() > 2) return "only 2-D transposed convolutions are supported";
+  for (std::size_t i = 0; i < 2; ++i) {
+    const int rank = n.input_facts(i).rank;
+    if (rank >= 0 && rank != 4) {
+      return fmt::format("input {} has rank {}: only 2-D transposed convolutions (rank 4) are supported", i, rank);
+    }
+  }
   return std::nullopt;
 }
 
@@ -168,13 +177,18 @@ void convert_conv_transpose(ImportContext& c, const NodeView& n) {
   const auto output_shape = n.get_ints("output_shape");
   const std::string auto_pad = n.get_string("auto_pad", "NOTSET");
   if (!output_shape.empty() || auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
+    // ONNX: total padding = full - output size, split with the larger half at
+    // the end for SAME_UPPER and at the start otherwise (floor division, so a
+    // negative total, an output larger than the full one, grows the end).
     const std::int64_t out_h = output_shape.empty() ? xs[2] * strides[0] : output_shape.at(output_shape.size() - 2);
     const std::int64_t out_w = output_shape.empty() ? xs[3] * strides[1] : output_shape.back();
-    const std::int64_t total_h = full_h - out_h;
-    const std::int64_t total_w = full_w - out_w;
-    const bool lower = auto_pad == "SAME_LOWER";
-    pads = {lower ? total_h - total_h / 2 : total_h / 2, lower ? total_w - total_w / 2 : total_w / 2,
-            lower ? total_h / 2 : total_h - total_h / 2, lower ? total_w / 2 : total_w - total_w / 2};
+    const auto split = [&](std::int64_t total) {
+      const std::int64_t half = total >= 0 ? total / 2 : -((-total + 1) / 2);  // floor(total / 2)
+      return auto_pad == "SAME_UPPER" ? std::pair{half, total - half} : std::pair{total - half, half};
+    };
+    const auto [top, bottom] = split(full_h - out_h);
+    const auto [left, right] = split(full_w - out_w);
+    pads = {top, left, bottom, right};
   }
   const TensorId x_nhwc = c.transpose(x, kToNhwc, n.name() + "/to_nhwc");
   const TensorId filter = c.transpose(w, {1, 2, 3, 0}, n.name() + "/filter");  // [C_out, kh, kw, C_in]
@@ -187,13 +201,21 @@ void convert_conv_transpose(ImportContext& c, const NodeView& n) {
   o.stride_h = static_cast<int>(strides[0]);
   o.stride_w = static_cast<int>(strides[1]);
   TensorId y = c.emit1(OpType::kTransposeConv, n.name(), {shape, filter, x_nhwc}, o);
-  if (pads[0] != 0 || pads[1] != 0 || pads[2] != 0 || pads[3] != 0 || full_h != c.shape(y)[1]) {
-    const TensorId begin = c.constant_i32(n.name() + "/crop_begin",
-                                          {0, static_cast<std::int32_t>(pads[0]), static_cast<std::int32_t>(pads[1]), 0});
+  // Positive pads crop the full output; negative ones (an output_shape larger
+  // than the full output) add zeros, which the bias then offsets as in ONNX.
+  const auto crop = [](std::int64_t p) { return static_cast<std::int32_t>(std::max<std::int64_t>(p, 0)); };
+  const auto grow = [](std::int64_t p) { return static_cast<std::int32_t>(std::max<std::int64_t>(-p, 0)); };
+  if (crop(pads[0]) + crop(pads[1]) + crop(pads[2]) + crop(pads[3]) != 0 || full_h != c.shape(y)[1]) {
+    const TensorId begin = c.constant_i32(n.name() + "/crop_begin", {0, crop(pads[0]), crop(pads[1]), 0});
     const TensorId size = c.constant_i32(
-        n.name() + "/crop_size", {-1, static_cast<std::int32_t>(full_h - pads[0] - pads[2]),
-                                  static_cast<std::int32_t>(full_w - pads[1] - pads[3]), -1});
+        n.name() + "/crop_size", {-1, static_cast<std::int32_t>(full_h) - crop(pads[0]) - crop(pads[2]),
+                                  static_cast<std::int32_t>(full_w) - crop(pads[1]) - crop(pads[3]), -1});
     y = c.emit1(OpType::kSlice, n.name() + "/crop", {y, begin, size});
+  }
+  if (grow(pads[0]) + grow(pads[1]) + grow(pads[2]) + grow(pads[3]) != 0) {
+    const TensorId paddings = c.constant_i32(
+        n.name() + "/grow", {0, 0, grow(pads[0]), grow(pads[2]), grow(pads[1]), grow(pads[3]), 0, 0}, {4, 2});
+    y = c.emit1(OpType::kPad, n.name() + "/grow", {y, paddings});
   }
   if (b != kNoTensor) y = c.emit1(OpType::kAdd, n.name() + "/bias", {y, b}, BinaryOptions{});
   c.bind_output(n, 0, c.transpose(y, kToNchw, n.name() + "/to_nchw"));

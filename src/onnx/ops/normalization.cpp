@@ -68,6 +68,10 @@ void convert_layer_norm(ImportContext& c, const NodeView& n) {
   if (n.has_input(1)) y = c.emit1(OpType::kMul, n.name() + "/gamma", {y, c.input(n, 1)}, BinaryOptions{});
   if (n.has_input(2)) y = c.emit1(OpType::kAdd, n.name(), {y, c.input(n, 2)}, BinaryOptions{});
   c.bind_output(n, 0, y);
+  // The optional Mean and InvStdDev outputs (reduced axes kept as 1s, as ONNX
+  // defines them) are the intermediate values above.
+  c.bind_output(n, 1, mean);
+  c.bind_output(n, 2, inv);
 }
 
 }  // namespace octet::onnx_import

@@ -62,6 +62,7 @@ std::optional<std::string> check_batch_norm(const NodeView& n);
 void convert_layer_norm(ImportContext& c, const NodeView& n);
 // shape_ops.cpp
 void convert_identity(ImportContext& c, const NodeView& n);
+std::optional<std::string> check_dropout(const NodeView& n);
 void convert_constant(ImportContext& c, const NodeView& n);
 std::optional<std::string> check_constant(const NodeView& n);
 void convert_shape(ImportContext& c, const NodeView& n);
@@ -78,6 +79,11 @@ void convert_pad(ImportContext& c, const NodeView& n);
 std::optional<std::string> check_pad(const NodeView& n);
 void convert_cast(ImportContext& c, const NodeView& n);
 void convert_constant_of_shape(ImportContext& c, const NodeView& n);
+// constant_logic.cpp
+std::optional<std::string> check_constant_logic(const NodeView& n);
+void convert_equal(ImportContext& c, const NodeView& n);
+void convert_where(ImportContext& c, const NodeView& n);
+void convert_expand(ImportContext& c, const NodeView& n);
 // reduce.cpp
 void convert_reduce_mean(ImportContext& c, const NodeView& n);
 void convert_reduce_max(ImportContext& c, const NodeView& n);

@@ -37,7 +37,7 @@ void convert_pool(ImportContext& c, const NodeView& n, OpType type) {
   if (!padding) {
     if (type == OpType::kAveragePool2D && !include_pad) {
       throw fail("node '{}' (AveragePool): padding {} {} {} {} with count_include_pad=0 differs from TFLite's "
-                 "SAME split and cannot be expressed",
+                 "SAME split: not supported (TFLite cannot exclude other padding from the average)",
                  n.name(), window.pad_top, window.pad_left, window.pad_bottom, window.pad_right);
     }
     // Max pooling pads with the lowest float (never the maximum); average

@@ -33,12 +33,14 @@ TensorId fill_constant(ImportContext& c, const std::string& name, DType dtype, c
 
 }  // namespace
 
+std::optional<std::string> check_dropout(const NodeView& n) {
+  if (n.output_count() > 1 && !n.output(1).empty()) return "the mask output is not supported";
+  if (n.has_input(2)) return "the training_mode input is not supported (octet converts inference graphs)";
+  return std::nullopt;
+}
+
 void convert_identity(ImportContext& c, const NodeView& n) {
-  // Identity and inference-mode Dropout forward their input; the optional
-  // Dropout mask output is not supported.
-  if (n.output_count() > 1 && !n.output(1).empty()) {
-    throw fail("node '{}' ({}): the mask output is not supported", n.name(), n.op_type());
-  }
+  // Identity and inference-mode Dropout (see check_dropout) forward their input.
   c.bind_output(n, 0, c.input(n, 0));
 }
 
