@@ -1,8 +1,8 @@
 #pragma once
-// Eval entry points of the int8 reference kernels. Each float kernel's
-// Prepare validates shapes for both dtypes and calls the int8 quantization
-// checks (int8_common.h) for an int8 input; its Eval forwards an int8 input
-// here.
+// Entry points of the int8 reference kernels. Each float kernel's Prepare
+// validates shapes for both dtypes and, for an int8 input, calls the int8
+// quantization checks (int8_common.h, or the pool/MEAN checks below); its
+// Eval forwards an int8 input to the Eval functions here.
 
 #include <span>
 #include <vector>
