@@ -88,7 +88,8 @@ void require_int8_pool_quant(const KernelContext& context) {
 }
 
 void require_int8_mean(const KernelContext& context, const std::vector<char>& reduced, bool keep_dims) {
-  const std::vector<char> spatial{0, 1, 1, 0};
+  std::vector<char> spatial(kMeanRank, 0);
+  spatial[kHeightAxis] = spatial[kWidthAxis] = 1;
   if (input_tensor(context, 0).shape.size() != kMeanRank || reduced != spatial || !keep_dims) {
     throw op_fail(context, "int8 MEAN needs a 4-D input reduced over axes {{1, 2}} with keep_dims (TFLite's integer "
                   "Mean), got input shape {} and keep_dims {}", shape_string(input_tensor(context, 0).shape),
