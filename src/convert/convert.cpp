@@ -1,12 +1,16 @@
 #include "convert/convert.h"
 
 #include <chrono>
+#include <algorithm>
+#include <cctype>
 #include <map>
+#include <optional>
 
 #include "core/error.h"
 #include "core/version.h"
 #include "passes/pipeline.h"
 #include "passes/store_weights_fp16.h"
+#include "tflite/tflite_reader.h"
 #include "tflite/tflite_writer.h"
 #include "util/atomic_file.h"
 #include "util/sha256.h"
@@ -42,22 +46,73 @@ Json op_counts(const Graph& graph) {
 }  // namespace
 
 std::string_view to_string(Precision precision) {
-  return precision == Precision::kFloat32 ? "float32" : "float16";
+  switch (precision) {
+    case Precision::kFloat32: return "float32";
+    case Precision::kFloat16: return "float16";
+    case Precision::kInt8: return "int8";
+  }
+  return "float32";
 }
+
+namespace {
+
+bool is_tflite_path(const std::filesystem::path& path) {
+  std::string ext = path.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  return ext == ".tflite";
+}
+
+// A float .tflite as the source model: its graph, checked to be float.
+ImportResult import_tflite(const std::filesystem::path& path) {
+  TfliteModel model = read_tflite_model(path);
+  for (std::size_t i = 0; i < model.graph.tensor_count(); ++i) {
+    const Tensor& t = model.graph.tensor(static_cast<TensorId>(i));
+    if (t.quant && (t.dtype == DType::kInt8 || t.dtype == DType::kUint8 || t.dtype == DType::kInt16)) {
+      throw fail("{}: tensor '{}' is already quantized ({}); octet converts float (FP32/FP16) TFLite models",
+                 path.string(), t.name, dtype_name(t.dtype));
+    }
+  }
+  ImportResult result;
+  result.graph = std::move(model.graph);
+  result.producer = model.description;
+  return result;
+}
+
+}  // namespace
 
 ConvertResult convert_model(const ConvertOptions& options) {
   const auto start = std::chrono::steady_clock::now();
-  ImportResult imported = import_onnx(options.model, options.import);
+  const bool from_tflite = is_tflite_path(options.model);
+  ImportResult imported = from_tflite ? import_tflite(options.model) : import_onnx(options.model, options.import);
   Graph& graph = imported.graph;
+  std::vector<std::string> notes = imported.notes;
+  if (from_tflite && (!options.import.input_shapes.empty() || options.import.keep_input_layout)) {
+    throw usage_fail("--input-shape and --keep-input-layout apply to ONNX models only; '{}' is a TFLite model",
+                     options.model.string());
+  }
+  Int8Options int8_options = options.int8;
+  // Rank-4 inputs of an ONNX model are NHWC unless kept; a TFLite model's are what it says.
+  int8_options.limits.nhwc_inputs = !from_tflite && !options.import.keep_input_layout;
+  if (options.precision == Precision::kInt8) {
+    // Validate the calibration data before any heavy work.
+    open_calibration_data(graph, int8_options.calibration, int8_options.limits);
+  }
   const std::vector<PassRecord> passes = run_float_pipeline(graph);
   if (options.precision == Precision::kFloat16) {
     store_weights_fp16(graph);
     verify_graph(graph);
   }
+  std::optional<Int8Conversion> int8;
+  if (options.precision == Precision::kInt8) {
+    int8 = convert_to_int8(graph, int8_options);
+    graph = std::move(int8->graph);
+    notes.insert(notes.end(), int8->notes.begin(), int8->notes.end());
+  }
 
   Json conversion;
   conversion["producer"] = kProducer;
   conversion["source"] = {{"file", options.model.filename().string()},
+                          {"format", from_tflite ? "tflite" : "onnx"},
                           {"sha256", sha256_file(options.model)},
                           {"opset", imported.opset},
                           {"producer", imported.producer}};
@@ -66,9 +121,20 @@ ConvertResult convert_model(const ConvertOptions& options) {
   conversion["options"] = {{"dtype", to_string(options.precision)},
                            {"input_shapes", input_shapes},
                            {"keep_input_layout", options.import.keep_input_layout}};
+  if (int8) {
+    const Int8Options& o = options.int8;
+    conversion["options"]["int8"] = {{"calib_method", calibration_method_name(o.method)},
+                                     {"calib_samples", o.max_samples},
+                                     {"input_type", dtype_name(o.quantize.input_type)},
+                                     {"output_type", dtype_name(o.quantize.output_type)},
+                                     {"per_tensor", o.quantize.per_tensor},
+                                     {"per_channel_fc", o.quantize.per_channel_fc},
+                                     {"allow_float_fallback", o.quantize.allow_float_fallback}};
+    conversion["calibration"] = int8->report["calibration"];
+  }
   conversion["inputs"] = io_json(graph, graph.inputs());
   conversion["outputs"] = io_json(graph, graph.outputs());
-  conversion["notes"] = imported.notes;
+  conversion["notes"] = notes;
 
   TfliteWriteOptions write;
   write.description = kProducer;
@@ -78,7 +144,7 @@ ConvertResult convert_model(const ConvertOptions& options) {
   write_file_atomically(options.output, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
 
   ConvertResult result;
-  result.notes = imported.notes;
+  result.notes = notes;
   result.bytes = bytes.size();
   result.report = conversion;
   result.report["output"] = {{"file", options.output.string()}, {"bytes", bytes.size()}};
@@ -88,6 +154,11 @@ ConvertResult convert_model(const ConvertOptions& options) {
     pass_list.push_back({{"pass", p.name}, {"ops_before", p.ops_before}, {"ops_after", p.ops_after}});
   }
   result.report["passes"] = pass_list;
+  if (int8) {
+    result.report["accuracy"] = int8->report["accuracy"];
+    result.report["tensors"] = int8->report["tensors"];
+    result.report["op_dtypes"] = int8->report["op_dtypes"];
+  }
   result.report["seconds"] =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;

@@ -1,5 +1,6 @@
 #pragma once
-// `octet convert`: ONNX -> IR -> passes -> TFLite, with a conversion report.
+// `octet convert`: ONNX (or float TFLite) -> IR -> passes -> [int8 quantization]
+// -> TFLite, with a conversion report.
 
 #include <filesystem>
 #include <string>
@@ -7,17 +8,19 @@
 
 #include <nlohmann/json.hpp>
 
+#include "convert/int8_conversion.h"
 #include "onnx/onnx_importer.h"
 
 namespace octet {
 
-enum class Precision { kFloat32, kFloat16 };
+enum class Precision { kFloat32, kFloat16, kInt8 };
 
 struct ConvertOptions {
   std::filesystem::path model;
   std::filesystem::path output;
   Precision precision = Precision::kFloat32;
-  ImportOptions import;
+  ImportOptions import;  // ONNX models only
+  Int8Options int8;      // Precision::kInt8 only
 };
 
 struct ConvertResult {
@@ -26,6 +29,7 @@ struct ConvertResult {
   std::uint64_t bytes = 0;
 };
 
+// MODEL is ONNX, or a float .tflite (by its extension).
 // Writes options.output atomically; throws octet::Error and writes nothing on failure.
 ConvertResult convert_model(const ConvertOptions& options);
 

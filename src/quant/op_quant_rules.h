@@ -4,9 +4,11 @@
 // quantizer (quantize_graph.cpp) reads nothing else about an op's int8 form.
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
+#include "core/graph.h"
 #include "core/op_table.h"
 
 namespace octet::quant {
@@ -31,6 +33,10 @@ enum class OutputRule : std::uint8_t {
   kInteger,      // not a quantized value (ARG_MAX's int32 indices)
 };
 
+// For ops whose int8 form covers only some configurations: the reason this
+// op cannot run in int8, or an empty string when it can.
+using Int8Limit = std::string (*)(const Graph& graph, const Op& op);
+
 struct OpQuantRule {
   bool int8 = false;          // TFLite and octet both run this op in int8
   std::string_view why_not;   // when !int8: the reason, for the error / report
@@ -39,6 +45,7 @@ struct OpQuantRule {
   int primary_input = 0;      // the data input (kSameAsInput follows it; bias scale uses it)
   int weight_axis = -1;       // the output-channel axis of the kWeight input
   InputRole rest = InputRole::kActivation;  // inputs past the end of `inputs` (variadic joins)
+  Int8Limit limit = nullptr;                // configuration limits of the int8 form, if any
 
   InputRole role(std::size_t input) const { return input < inputs.size() ? inputs[input] : rest; }
 };

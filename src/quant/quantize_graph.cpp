@@ -91,6 +91,9 @@ class Quantizer {
         if (!rule.int8) {
           mode = OpMode::kFloat;
           why = std::string(rule.why_not);
+        } else if (rule.limit != nullptr) {
+          why = rule.limit(src_, op);
+          if (!why.empty()) mode = OpMode::kFloat;
         }
         for (std::size_t i = 0; mode == OpMode::kInt8 && i < op.inputs.size(); ++i) {
           const InputRole role = rule.role(i);

@@ -1,0 +1,36 @@
+#pragma once
+// The INT8 step of `octet convert`: calibrate the float graph on the user's
+// samples, quantize it, and measure what quantization cost on held-out samples.
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/graph.h"
+#include "quant/calibration_data.h"
+#include "quant/calibrator.h"
+#include "quant/quantize_graph.h"
+
+namespace octet {
+
+struct Int8Options {
+  std::vector<CalibrationSpec> calibration;  // --calib [NAME=]FILE.npy
+  CalibrationLimits limits;
+  CalibrationMethod method = CalibrationMethod::kMinMax;
+  std::size_t max_samples = 0;  // --calib-samples (0 = all but the held-out ones)
+  quant::QuantizeOptions quantize;
+  bool progress = true;
+};
+
+struct Int8Conversion {
+  Graph graph;                     // the int8 graph
+  nlohmann::ordered_json report;   // calibration, tensors, ops, accuracy
+  std::vector<std::string> notes;  // decisions taken for the user
+};
+
+// `float_graph` is the verified output of the float pipeline.
+Int8Conversion convert_to_int8(const Graph& float_graph, const Int8Options& options);
+
+}  // namespace octet
