@@ -21,5 +21,8 @@ struct Command {
 
 Command add_prepare_command(CLI::App& app);
 Command add_convert_command(CLI::App& app);
+Command add_inspect_command(CLI::App& app);
+Command add_run_command(CLI::App& app);
+Command add_bench_command(CLI::App& app);
 
 }  // namespace octet::cli

@@ -34,6 +34,9 @@ int main(int argc, char** argv) {
   const std::vector<Command> commands{
       add_prepare_command(app),
       add_convert_command(app),
+      add_inspect_command(app),
+      add_run_command(app),
+      add_bench_command(app),
   };
 
   try {

@@ -1,0 +1,119 @@
+// `octet inspect MODEL.tflite [--json]`
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <nlohmann/json.hpp>
+
+#include "api/model_support.h"
+#include "api/tflite_inspect.h"
+#include "cli/command.h"
+#include "core/error.h"
+#include "util/byte_size.h"
+
+namespace octet::cli {
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+std::string shape_text(const Json& shape) {
+  std::vector<std::string> dims;
+  for (const Json& d : shape) dims.push_back(d.dump());
+  return fmt::format("[{}]", fmt::join(dims, ", "));
+}
+
+std::string quant_text(const Json& io) {
+  const Json& p = io["quantization_parameters"];
+  if (p.is_null()) return "none";
+  const Json& scales = p["scales"];
+  if (scales.size() == 1) {
+    return fmt::format("scale {} zero_point {}", scales[0].get<float>(), p["zero_points"][0].get<std::int64_t>());
+  }
+  return fmt::format("per-channel along axis {}: {} scales ({} .. {})", p["quantized_dimension"].get<int>(),
+                     scales.size(), scales[0].get<float>(), scales[scales.size() - 1].get<float>());
+}
+
+void print_io(const char* title, const Json& list) {
+  fmt::print("{}:\n", title);
+  for (const Json& io : list) {
+    fmt::print("  {} '{}' (tensor {}): {} {}, {}, format {} ({})\n", io["index"].get<std::size_t>(),
+               io["name"].get<std::string>(), io["location"].get<std::int64_t>(), io["dtype"].get<std::string>(),
+               shape_text(io["shape"]), quant_text(io), io["format"].get<std::string>(),
+               io["format_source"].get<std::string>());
+    if (io.contains("shape_signature")) fmt::print("    shape signature {}\n", shape_text(io["shape_signature"]));
+  }
+}
+
+void print_text(const Json& r) {
+  fmt::print("{}: {} ({} bytes), TFLite schema {}, {} subgraph(s)\n", r["file"].get<std::string>(),
+             format_byte_size(r["bytes"].get<std::uint64_t>()), r["bytes"].get<std::uint64_t>(),
+             r["schema_version"].get<std::uint32_t>(), r["subgraphs"].get<std::size_t>());
+  if (!r["description"].get<std::string>().empty()) fmt::print("description: {}\n", r["description"].get<std::string>());
+  const bool full_integer = r["full_integer"].get<bool>();
+  fmt::print("full integer: {}{}\n", full_integer ? "yes" : "no",
+             full_integer ? "" : fmt::format(" ({} float tensors)", r["float_tensors"].get<std::size_t>()));
+  print_io("inputs", r["inputs"]);
+  print_io("outputs", r["outputs"]);
+  fmt::print("tensors: {}, buffers: {}, operators: {}\n", r["tensors"].get<std::size_t>(),
+             r["buffers"].get<std::size_t>(), r["operators"].get<std::size_t>());
+  fmt::print("ops (name v<version>: count):\n");
+  for (const Json& op : r["ops"]) {
+    fmt::print("  {} v{}: {}\n", op["op"].get<std::string>(), op["version"].get<int>(), op["count"].get<std::size_t>());
+  }
+  for (const Json& s : r["signatures"]) fmt::print("signature: {}\n", s["key"].get<std::string>());
+  for (const Json& m : r["metadata"]) {
+    fmt::print("metadata '{}': {} bytes{}\n", m["name"].get<std::string>(), m["bytes"].get<std::size_t>(),
+               m.contains("text") ? fmt::format(" ({})", m["text"].get<std::string>()) : "");
+  }
+  const Json& o = r["octet"];
+  if (o.is_null()) {
+    fmt::print("octet metadata: none (not written by octet)\n");
+    return;
+  }
+  fmt::print("octet metadata:\n");
+  if (o.contains("producer")) fmt::print("  producer: {}\n", o["producer"].get<std::string>());
+  if (o.contains("source") && o["source"].is_object()) {
+    const Json& s = o["source"];
+    fmt::print("  source: {} sha256 {}\n", s.value("file", std::string("?")), s.value("sha256", std::string("?")));
+  }
+  if (o.contains("options")) fmt::print("  options: {}\n", o["options"].dump());
+  if (o.contains("calibration")) {
+    const Json& c = o["calibration"];
+    const Json* pre = c.contains("preprocess")                                           ? &c["preprocess"]
+                      : c.contains("recipe") && c["recipe"].contains("preprocess") ? &c["recipe"]["preprocess"]
+                                                                                         : nullptr;
+    fmt::print("  calibration recipe: {}\n", pre != nullptr ? pre->dump() : c.dump());
+  } else {
+    fmt::print("  calibration recipe: none\n");
+  }
+  if (o.contains("notes")) {
+    for (const Json& note : o["notes"]) fmt::print("  note: {}\n", note.is_string() ? note.get<std::string>() : note.dump());
+  }
+}
+
+}  // namespace
+
+Command add_inspect_command(CLI::App& app) {
+  struct Args {
+    std::string model;
+    bool json = false;
+  };
+  auto args = std::make_shared<Args>();
+  CLI::App* cmd = app.add_subcommand(
+      "inspect", "Describe a .tflite model: inputs/outputs with quantization and layout, ops, octet's metadata.");
+  cmd->add_option("MODEL", args->model, "The .tflite file (any TFLite model, not only octet's)")->required();
+  cmd->add_flag("--json", args->json, "Print the description as one JSON object");
+  auto run = [args]() {
+    const std::vector<std::uint8_t> bytes = read_model_file(args->model);
+    const Json report = inspect_tflite(bytes, args->model);
+    if (args->json) {
+      fmt::print("{}\n", report.dump());
+    } else {
+      print_text(report);
+    }
+    return kExitOk;
+  };
+  return {cmd, run};
+}
+
+}  // namespace octet::cli
