@@ -117,18 +117,26 @@ def octet_interpreter(tool, model, xs, out_dir):
         return np.concatenate(list(pool.map(one, range(len(xs)))))
 
 
-@pytest.mark.parametrize("name", make_mnist_models.MODELS)
-def test_mnist_int8(name, octet, tflite_tool, mnist, tmp_path):
-    model = str(tmp_path / f"{name}.tflite")
+@pytest.fixture(scope="module", params=make_mnist_models.MODELS)
+def converted(request, octet, mnist, tmp_path_factory):
+    """(name, work dir, int8 test inputs, TFLite's int8 outputs, inspect JSON) per model."""
+    name = request.param
+    work = tmp_path_factory.mktemp(name)
+    model = str(work / f"{name}.tflite")
     p = subprocess.run([octet, "convert", os.path.join(mnist["dir"], f"{name}.onnx"), "-o", model, "--int8",
                         "--calib", os.path.join(mnist["dir"], "calib.npy"), "--report", model + ".json"],
                        capture_output=True, text=True)
     assert p.returncode == 0, p.stderr
     info = inspect(model)
+    xq = quantize(info["inputs"][0], mnist["x"])
+    yq = tflite_batch(model, xq, str(work))
+    return {"name": name, "model": model, "work": work, "xq": xq, "yq": yq, "info": info}
+
+
+def test_mnist_int8_accuracy(converted, mnist):
+    name, info, yq = converted["name"], converted["info"], converted["yq"]
     inp, out = info["inputs"][0], info["outputs"][0]
     assert inp["dtype"] == "int8" and out["dtype"] == "int8", (inp, out)   # the defaults
-    xq = quantize(inp, mnist["x"])
-    yq = tflite_batch(model, xq, str(tmp_path))
     y = dequantize(out, yq).reshape(len(yq), -1)
     acc = float((y.argmax(1) == mnist["y"]).mean() * 100)
     ref = mnist["ref"]["models"][name]
@@ -139,14 +147,18 @@ def test_mnist_int8(name, octet, tflite_tool, mnist, tmp_path):
     if ptq is not None:
         assert acc >= ptq, f"INT8 accuracy {acc:.2f}% is below PyTorch PTQ's {ptq:.2f}%"
 
+
+def test_mnist_int8_octet_interpreter_matches_tflite(converted, tflite_tool):
     if tflite_tool is None:
-        pytest.skip("octet_tflite_tool not found (set OCTET_TFLITE_TOOL): interpreter check not run")
+        pytest.skip("octet_tflite_tool not found (set OCTET_TFLITE_TOOL)")
+    name, xq, yq = converted["name"], converted["xq"], converted["yq"]
     rows = np.linspace(0, len(xq) - 1, INTERP_DIGITS).round().astype(int)
-    mine = octet_interpreter(tflite_tool, model, xq[rows], str(tmp_path / "octet_run")).reshape(len(rows), -1)
+    mine = octet_interpreter(tflite_tool, converted["model"], xq[rows],
+                             str(converted["work"] / "octet_run")).reshape(len(rows), -1)
     theirs = yq[rows].reshape(len(rows), -1)
     assert mine.dtype == theirs.dtype and mine.shape == theirs.shape, (mine.dtype, mine.shape, theirs.shape)
     diff = np.abs(mine.astype(np.int32) - theirs.astype(np.int32))
     equal = float((diff == 0).mean())
-    print(f"{name}: octet interpreter == TFLite on {equal * 100:.3f}% of elements, max diff {diff.max()}")
+    print(f"{name}: octet interpreter == TFLite on {equal * 100:.3f}% of {diff.size} elements, max diff {diff.max()}")
     assert diff.max() <= 1, f"octet's interpreter differs from TFLite by {diff.max()} at {np.argwhere(diff > 1)[:5]}"
     assert equal >= MIN_EQUAL, f"octet's interpreter equals TFLite on only {equal * 100:.3f}% of elements"
