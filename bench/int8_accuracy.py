@@ -63,6 +63,10 @@ MEAN = np.array([0.485, 0.456, 0.406], np.float32)
 STD = np.array([0.229, 0.224, 0.225], np.float32)
 SIZE = 224
 MNIST_TOLERANCE = 0.3   # points of accuracy below FP32
+# Bump when the model recipe, the peers or their scoring change: cached models, FP32
+# references and peer results in the workdir are keyed by it (not by this file's hash,
+# so that report edits keep the ~30 min of cached PyTorch/ORT work).
+RECIPE_VERSION = "1"
 
 
 def log(msg):
@@ -147,6 +151,7 @@ class Octet:
         self.available = False
         self.reason = ""
         self.methods = []
+        self.extra_args = []
         if not (os.path.isfile(path) and os.access(path, os.X_OK)):
             self.reason = f"binary {path} not found"
             return
@@ -161,7 +166,8 @@ class Octet:
 
     def convert(self, onnx_path, out, calib, *extra):
         report = out + ".report.json"
-        cmd = [self.path, "convert", onnx_path, "-o", out, "--int8", "--calib", calib, "--report", report, *extra]
+        cmd = [self.path, "convert", onnx_path, "-o", out, "--int8", "--calib", calib, "--report", report,
+               *self.extra_args, *extra]
         t0 = time.time()
         p = subprocess.run(cmd, capture_output=True, text=True)
         if p.returncode != 0:
@@ -289,7 +295,7 @@ def build_tv(name, calib_nchw):
 def ensure_tv_model(args, name, calib_nchw):
     import torch
     d = os.path.join(args.workdir, "models", name)
-    stamp = file_hash(os.path.abspath(__file__), extra=f"{name}/{torch.__version__}/{len(calib_nchw)}")
+    stamp = hashlib.sha256(f"{RECIPE_VERSION}/{name}/{torch.__version__}/{len(calib_nchw)}".encode()).hexdigest()[:16]
     sfile = os.path.join(d, ".stamp")
     if os.path.isfile(sfile) and open(sfile).read().strip() == stamp:
         return d
@@ -703,6 +709,8 @@ def main():
     ap.add_argument("--models", nargs="+", choices=TV_MODELS, help="torchvision models (default: all four)")
     ap.add_argument("--no-mnist", action="store_true")
     ap.add_argument("--no-methods", action="store_true", help="octet with its default --calib-method only")
+    ap.add_argument("--octet-arg", action="append", default=[], metavar="ARG",
+                    help="extra argument for every `octet convert` (repeatable), e.g. --octet-arg=--allow-float-fallback")
     args = ap.parse_args()
     args.calib, args.eval = (50, 20) if args.quick else (200, 100)
     if args.models is None:
@@ -711,9 +719,11 @@ def main():
     octet = Octet(args.octet)
     if args.no_methods:
         octet.methods = []
+    octet.extra_args = args.octet_arg
     log(f"octet: {'available' if octet.available else 'not available: ' + octet.reason}"
         f"{' (calib methods: ' + ', '.join(octet.methods) + ')' if octet.methods else ''}")
     results = {"octet": {"path": args.octet, "available": octet.available, "reason": octet.reason,
+                         "extra_args": args.octet_arg,
                          "sha256": getattr(octet, "sha", None)}, "quick": args.quick}
     t0 = time.time()
     if not args.no_mnist:
