@@ -7,6 +7,7 @@
 #include "passes/fold_constants.h"
 #include "passes/fuse_activations.h"
 #include "passes/merge_reshapes.h"
+#include "passes/rewrite_div_as_mul.h"
 #include "passes/sink_transposes.h"
 
 namespace octet {
@@ -26,6 +27,7 @@ constexpr std::array kFloatPipeline{
     Pass{"sink_transposes", sink_transposes},
     Pass{"merge_reshapes", merge_reshapes},
     Pass{"fold_constants", fold_constants},
+    Pass{"rewrite_div_as_mul", rewrite_div_as_mul},
     Pass{"fold_batch_norm", fold_batch_norm},
     Pass{"fuse_activations", fuse_activations},
 };

@@ -278,7 +278,8 @@ def read_tflite(path_or_bytes):
         bi = scalar(md, 1, N.Uint32Flags, 0)
         metadata[string(md, 0)] = ubytes(buffers[bi], 0) if bi < len(buffers) else b""
     return {"ops": ops, "opcodes": opcodes, "tensors": tensors, "inputs": ints(sg, 1), "outputs": ints(sg, 2),
-            "metadata": metadata, "subgraphs": len(subgraphs), "description": string(root, 3)}
+            "metadata": metadata, "subgraphs": len(subgraphs), "description": string(root, 3),
+            "buffers": len(buffers)}
 
 
 def op_counts(info):

@@ -10,6 +10,7 @@
 #include "passes/fold_batch_norm.h"
 #include "passes/fuse_activations.h"
 #include "passes/merge_reshapes.h"
+#include "passes/rewrite_div_as_mul.h"
 #include "passes/sink_transposes.h"
 #include "passes/store_weights_fp16.h"
 #include "runtime/interpreter.h"
@@ -164,6 +165,32 @@ TEST(StoreWeightsFp16, WeightsBecomeHalfWithDequantize) {
     }
   }
   expect_near(run(b.g, input), before, 2e-3F);  // 0.1 is not exact in half precision
+}
+
+}  // namespace
+}  // namespace octet
+
+namespace octet {
+namespace {
+
+TEST(RewriteDivAsMul, ConstantDivisorsBecomeReciprocalMultipliers) {
+  Builder b;
+  const TensorId x = b.input("x", {1, 2});
+  BinaryOptions relu;
+  relu.activation = Activation::kRelu;
+  const TensorId y = b.op(OpType::kDiv, {x, b.constant("d", {2}, {2.0F, 4.0F})}, relu);
+  const TensorId z = b.op(OpType::kDiv, {y, b.constant("zero", {2}, {0.0F, 1.0F})}, BinaryOptions{});
+  const TensorId w = b.op(OpType::kDiv, {z, x}, BinaryOptions{});
+  b.g.outputs() = {w};
+  rewrite_div_as_mul(b.g);
+  ASSERT_EQ(b.g.ops().size(), 3U);
+  const Op& first = b.g.ops()[0];
+  EXPECT_EQ(first.type, OpType::kMul);
+  EXPECT_EQ(first.opts<BinaryOptions>().activation, Activation::kRelu);
+  EXPECT_EQ(b.g.tensor(first.inputs[1]).values<float>(), (std::vector<float>{0.5F, 0.25F}));
+  EXPECT_EQ(b.g.ops()[1].type, OpType::kDiv);  // a zero divisor stays a division
+  EXPECT_EQ(b.g.ops()[2].type, OpType::kDiv);  // not a constant
+  verify_graph(b.g);
 }
 
 }  // namespace
