@@ -46,6 +46,14 @@ void print_summary(const ConvertResult& result, const ConvertOptions& options) {
   fmt::print("Converted {} -> {} ({}, {}, {} ops: {}) in {:.2f}s\n", options.model.string(),
              options.output.string(), to_string(options.precision), format_byte_size(result.bytes), total,
              fmt::join(ops, ", "), result.report["seconds"].get<double>());
+  if (!result.report.contains("accuracy")) return;
+  const auto& accuracy = result.report["accuracy"];
+  for (const auto& output : accuracy["outputs"]) {
+    const auto& median = output["sqnr_db_median"];
+    fmt::print("INT8 vs FP32 on {} {} sample(s), output '{}': SQNR {} dB (median)\n", accuracy["samples"].get<int>(),
+               accuracy["held_out"].get<bool>() ? "held-out" : "calibration", output["output"].get<std::string>(),
+               median.is_null() ? std::string("inf") : fmt::format("{:.1f}", median.get<double>()));
+  }
 }
 
 }  // namespace
