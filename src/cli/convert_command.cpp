@@ -110,9 +110,9 @@ Command add_convert_command(CLI::App& app) {
       if (args->calib.empty()) throw usage_fail("--int8 needs calibration data: --calib FILE.npy (see octet prepare)");
       options.precision = Precision::kInt8;
       Int8Options& int8 = options.int8;
-      for (const std::string& text : args->calib) int8.calibration.push_back(parse_calibration_spec(text));
+      for (const std::string& text : args->calib) int8.calibration.push_back(quant::parse_calibration_spec(text));
       int8.limits.limit_bytes = parse_byte_size(args->max_calib_size);
-      int8.method = parse_calibration_method(args->calib_method);
+      int8.method = quant::parse_calibration_method(args->calib_method);
       int8.max_samples = args->calib_samples;
       int8.quantize.input_type = quant::parse_interface_type(args->input_type, "--input-type");
       int8.quantize.output_type = quant::parse_interface_type(args->output_type, "--output-type");

@@ -95,7 +95,7 @@ ConvertResult convert_model(const ConvertOptions& options) {
   int8_options.limits.nhwc_inputs = !from_tflite && !options.import.keep_input_layout;
   if (options.precision == Precision::kInt8) {
     // Validate the calibration data before any heavy work.
-    open_calibration_data(graph, int8_options.calibration, int8_options.limits);
+    quant::open_calibration_data(graph, int8_options.calibration, int8_options.limits);
   }
   const std::vector<PassRecord> passes = run_float_pipeline(graph);
   if (options.precision == Precision::kFloat16) {
@@ -123,7 +123,7 @@ ConvertResult convert_model(const ConvertOptions& options) {
                            {"keep_input_layout", options.import.keep_input_layout}};
   if (int8) {
     const Int8Options& o = options.int8;
-    conversion["options"]["int8"] = {{"calib_method", calibration_method_name(o.method)},
+    conversion["options"]["int8"] = {{"calib_method", quant::calibration_method_name(o.method)},
                                      {"calib_samples", o.max_samples},
                                      {"input_type", dtype_name(o.quantize.input_type)},
                                      {"output_type", dtype_name(o.quantize.output_type)},

@@ -87,7 +87,7 @@ double median(std::vector<double> values) {
 Json finite_or_null(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
 
 // SQNR of each model output, INT8 against FP32, on `samples`.
-Json measure_accuracy(const Graph& float_graph, const Graph& int8_graph, const CalibrationData& data,
+Json measure_accuracy(const Graph& float_graph, const Graph& int8_graph, const quant::CalibrationData& data,
                       const std::vector<std::size_t>& samples) {
   Interpreter reference(float_graph);
   Interpreter quantized(int8_graph);
@@ -129,13 +129,13 @@ Json measure_accuracy(const Graph& float_graph, const Graph& int8_graph, const C
 
 // The calibration data binding, with the preprocessing recipe when there is
 // one (`octet run` applies it to images by default).
-Json bindings_json(const CalibrationData& data) {
+Json bindings_json(const quant::CalibrationData& data) {
   Json list = Json::array();
-  for (const CalibrationBinding& b : data.bindings()) {
+  for (const quant::CalibrationBinding& b : data.bindings()) {
     Json entry = {{"file", b.file.filename().string()},
                   {"input", b.input_name},
                   {"array_shape", b.array_shape},
-                  {"layout", b.layout == SampleLayout::kAsInput ? "as input" : "NCHW transposed to NHWC"},
+                  {"layout", b.layout == quant::SampleLayout::kAsInput ? "as input" : "NCHW transposed to NHWC"},
                   {"samples", b.samples}};
     if (b.recipe) entry["recipe"] = Json::parse(recipe_to_json(read_recipe(*b.recipe)));
     list.push_back(std::move(entry));
@@ -146,13 +146,13 @@ Json bindings_json(const CalibrationData& data) {
 }  // namespace
 
 Int8Conversion convert_to_int8(const Graph& float_graph, const Int8Options& options) {
-  const CalibrationData data = open_calibration_data(float_graph, options.calibration, options.limits);
+  const quant::CalibrationData data = quant::open_calibration_data(float_graph, options.calibration, options.limits);
   const SampleSplit split = split_samples(data.sample_count(), options.max_samples);
 
-  CalibrationOptions calibration;
+  quant::CalibrationOptions calibration;
   calibration.method = options.method;
   calibration.progress = options.progress;
-  const CalibrationResult calibrated = calibrate(float_graph, data, split.calibration, calibration);
+  const quant::CalibrationResult calibrated = quant::calibrate(float_graph, data, split.calibration, calibration);
 
   quant::TensorRanges ranges;
   for (const auto& [name, t] : calibrated.tensors) ranges[name] = {t.range.min, t.range.max};
@@ -168,7 +168,7 @@ Int8Conversion convert_to_int8(const Graph& float_graph, const Int8Options& opti
   for (const quant::QuantizedTensorRecord& t : quantized.tensors) {
     Json entry = {{"name", t.name}, {"rule", t.rule}};
     if (const auto it = calibrated.tensors.find(t.name); it != calibrated.tensors.end()) {
-      entry["observer"] = calibration_method_name(it->second.range.method);
+      entry["observer"] = quant::calibration_method_name(it->second.range.method);
       entry["observed"] = {it->second.range.observed_min, it->second.range.observed_max};
     }
     entry["range"] = {t.range.min, t.range.max};
@@ -183,7 +183,7 @@ Int8Conversion convert_to_int8(const Graph& float_graph, const Int8Options& opti
     ops.push_back(std::move(entry));
   }
   result.report["calibration"] = {{"data", bindings_json(data)},
-                                  {"method", calibration_method_name(options.method)},
+                                  {"method", quant::calibration_method_name(options.method)},
                                   {"samples", split.calibration.size()},
                                   {"held_out", split.held_out.size()}};
   result.report["accuracy"] = {

@@ -16,9 +16,9 @@
 namespace octet {
 
 struct Int8Options {
-  std::vector<CalibrationSpec> calibration;  // --calib [NAME=]FILE.npy
-  CalibrationLimits limits;
-  CalibrationMethod method = CalibrationMethod::kMinMax;
+  std::vector<quant::CalibrationSpec> calibration;  // --calib [NAME=]FILE.npy
+  quant::CalibrationLimits limits;
+  quant::CalibrationMethod method = quant::CalibrationMethod::kMinMax;
   std::size_t max_samples = 0;  // --calib-samples (0 = all but the held-out ones)
   quant::QuantizeOptions quantize;
   bool progress = true;

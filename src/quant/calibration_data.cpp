@@ -13,7 +13,7 @@
 #include "runtime/interpreter.h"
 #include "util/byte_size.h"
 
-namespace octet {
+namespace octet::quant {
 
 namespace {
 
@@ -307,4 +307,4 @@ CalibrationData open_calibration_data(const Graph& graph, std::span<const Calibr
   return data;
 }
 
-}  // namespace octet
+}  // namespace octet::quant

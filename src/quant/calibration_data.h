@@ -18,8 +18,10 @@
 #include "dataset/npy_reader.h"
 
 namespace octet {
-
 class Interpreter;
+}  // namespace octet
+
+namespace octet::quant {
 
 struct CalibrationSpec {
   std::string input_name;  // empty: bind to the model's single input
@@ -87,4 +89,4 @@ CalibrationData open_calibration_data(const Graph& graph, std::span<const Calibr
 // The recipe file `octet prepare` writes beside an array: same name, .json.
 std::filesystem::path recipe_path_for(const std::filesystem::path& array_file);
 
-}  // namespace octet
+}  // namespace octet::quant

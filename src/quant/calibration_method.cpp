@@ -5,7 +5,7 @@
 
 #include "core/error.h"
 
-namespace octet {
+namespace octet::quant {
 
 namespace {
 
@@ -35,4 +35,4 @@ CalibrationMethod parse_calibration_method(std::string_view text) {
                    text);
 }
 
-}  // namespace octet
+}  // namespace octet::quant

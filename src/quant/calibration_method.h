@@ -4,7 +4,7 @@
 
 #include <string_view>
 
-namespace octet {
+namespace octet::quant {
 
 enum class CalibrationMethod { kMinMax, kEma, kPercentile, kEntropy, kMse, kAuto };
 
@@ -14,4 +14,4 @@ std::string_view calibration_method_name(CalibrationMethod method);
 // text and the accepted names.
 CalibrationMethod parse_calibration_method(std::string_view text);
 
-}  // namespace octet
+}  // namespace octet::quant

@@ -8,7 +8,7 @@
 #include "util/cancel.h"
 #include "util/progress.h"
 
-namespace octet {
+namespace octet::quant {
 
 namespace {
 
@@ -85,4 +85,4 @@ CalibrationResult calibrate(const Graph& float_graph, const CalibrationData& dat
   return result;
 }
 
-}  // namespace octet
+}  // namespace octet::quant

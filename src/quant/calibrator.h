@@ -16,8 +16,10 @@
 #include "quant/observer.h"
 
 namespace octet {
-
 class CancelToken;
+}  // namespace octet
+
+namespace octet::quant {
 
 struct CalibrationOptions {
   CalibrationMethod method = CalibrationMethod::kMinMax;  // TFLite's converter's method
@@ -45,4 +47,4 @@ struct CalibrationResult {
 CalibrationResult calibrate(const Graph& float_graph, const CalibrationData& data,
                             std::span<const std::size_t> sample_indices, const CalibrationOptions& options);
 
-}  // namespace octet
+}  // namespace octet::quant

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <limits>
 
-namespace octet {
+namespace octet::quant {
 
 namespace {
 
@@ -129,4 +129,4 @@ std::vector<std::uint64_t> ActivationHistogram::absolute_counts() const {
   return out;
 }
 
-}  // namespace octet
+}  // namespace octet::quant

@@ -12,7 +12,7 @@
 #include <span>
 #include <vector>
 
-namespace octet {
+namespace octet::quant {
 
 class ActivationHistogram {
  public:
@@ -66,4 +66,4 @@ class ActivationHistogram {
   float max_;
 };
 
-}  // namespace octet
+}  // namespace octet::quant

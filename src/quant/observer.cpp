@@ -7,7 +7,7 @@
 #include "core/error.h"
 #include "quant/histogram.h"
 
-namespace octet {
+namespace octet::quant {
 
 namespace {
 
@@ -190,4 +190,4 @@ std::unique_ptr<RangeObserver> make_observer(CalibrationMethod method, const Obs
   throw fail("calibration method {} is unknown", static_cast<int>(method));
 }
 
-}  // namespace octet
+}  // namespace octet::quant

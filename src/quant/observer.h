@@ -11,7 +11,7 @@
 #include "quant/calibration_method.h"
 #include "quant/range_selection.h"
 
-namespace octet {
+namespace octet::quant {
 
 // TensorFlow's MovingAverage quantizer defaults to 0.999, meant for thousands
 // of training steps; a calibration set has a few hundred samples, so octet
@@ -55,4 +55,4 @@ class RangeObserver {
 // Throws octet::UsageError if an option is out of range (naming it and the range).
 std::unique_ptr<RangeObserver> make_observer(CalibrationMethod method, const ObserverOptions& options = {});
 
-}  // namespace octet
+}  // namespace octet::quant

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <limits>
 
-namespace octet {
+namespace octet::quant {
 
 namespace {
 
@@ -277,4 +277,4 @@ RangeCandidate choose_auto(const std::vector<RangeCandidate>& candidates) {
   return best;
 }
 
-}  // namespace octet
+}  // namespace octet::quant

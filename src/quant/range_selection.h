@@ -10,7 +10,7 @@
 #include "quant/calibration_method.h"
 #include "quant/histogram.h"
 
-namespace octet {
+namespace octet::quant {
 
 struct ActivationRange {
   float min = 0.0F;
@@ -100,4 +100,4 @@ struct RangeCandidate {
 std::vector<RangeCandidate> auto_candidates(const ActivationHistogram& histogram, double percentile);
 RangeCandidate choose_auto(const std::vector<RangeCandidate>& candidates);
 
-}  // namespace octet
+}  // namespace octet::quant

@@ -17,7 +17,7 @@
 #include "quant_test_util.h"
 #include "runtime/interpreter.h"
 
-namespace octet::test {
+namespace octet::quant::test {
 namespace {
 
 Tensor activation(const std::string& name, Shape shape) {
@@ -262,4 +262,4 @@ TEST(CalibrationData, BatchedInputTakesWholeTensorsPerSample) {
 }
 
 }  // namespace
-}  // namespace octet::test
+}  // namespace octet::quant::test

@@ -13,7 +13,7 @@
 #include "quant_test_util.h"
 #include "util/cancel.h"
 
-namespace octet::test {
+namespace octet::quant::test {
 namespace {
 
 Tensor activation(const std::string& name, Shape shape) {
@@ -140,4 +140,4 @@ TEST(Calibrate, CancelAndBadSampleListsAreErrors) {
 }
 
 }  // namespace
-}  // namespace octet::test
+}  // namespace octet::quant::test

@@ -12,7 +12,7 @@
 
 #include "quant_test_util.h"
 
-namespace octet::test {
+namespace octet::quant::test {
 namespace {
 
 using H = ActivationHistogram;
@@ -95,4 +95,4 @@ TEST(ActivationHistogram, ManySamplesKeepMemoryConstant) {
 }
 
 }  // namespace
-}  // namespace octet::test
+}  // namespace octet::quant::test

@@ -11,7 +11,7 @@
 #include "core/error.h"
 #include "quant_test_util.h"
 
-namespace octet::test {
+namespace octet::quant::test {
 namespace {
 
 CalibratedRange run(CalibrationMethod method, const std::vector<std::vector<float>>& samples,
@@ -113,4 +113,4 @@ TEST(HistogramObservers, EveryMethodKeepsUniformDataWhole) {
 }
 
 }  // namespace
-}  // namespace octet::test
+}  // namespace octet::quant::test

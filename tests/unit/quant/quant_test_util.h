@@ -15,7 +15,7 @@
 
 #include "dataset/npy_writer.h"
 
-namespace octet::test {
+namespace octet::quant::test {
 
 inline constexpr double kTwoPi = 6.283185307179586;
 
@@ -78,4 +78,4 @@ inline void write_raw_npy(const std::filesystem::path& path, const std::string& 
   std::ofstream(path, std::ios::binary) << bytes;
 }
 
-}  // namespace octet::test
+}  // namespace octet::quant::test

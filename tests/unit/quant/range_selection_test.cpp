@@ -17,7 +17,7 @@
 #include "quant/observer.h"
 #include "quant_test_util.h"
 
-namespace octet::test {
+namespace octet::quant::test {
 namespace {
 
 // N(0, 1) with a few huge outliers: 5 at +40 and 5 at -30.
@@ -293,4 +293,4 @@ TEST(AutoRange, TiesGoToTheFirstCandidate) {
 }
 
 }  // namespace
-}  // namespace octet::test
+}  // namespace octet::quant::test
