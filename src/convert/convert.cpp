@@ -140,7 +140,7 @@ ConvertResult convert_model(const ConvertOptions& options) {
   write.description = kProducer;
   const std::string metadata = conversion.dump();
   write.metadata.emplace_back(kMetadataName, std::vector<std::uint8_t>(metadata.begin(), metadata.end()));
-  const std::vector<std::uint8_t> bytes = write_tflite(graph, write);
+  const flatbuffers::DetachedBuffer bytes = serialize_tflite(graph, write);
   write_file_atomically(options.output, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
 
   ConvertResult result;

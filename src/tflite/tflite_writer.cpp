@@ -114,7 +114,7 @@ std::uint64_t tflite_size_bound(const Graph& graph, const TfliteWriteOptions& op
   return bound;
 }
 
-std::vector<std::uint8_t> write_tflite(const Graph& input_graph, const TfliteWriteOptions& options) {
+flatbuffers::DetachedBuffer serialize_tflite(const Graph& input_graph, const TfliteWriteOptions& options) {
   verify_graph(input_graph);
   Graph legalized;
   const bool legalize = std::any_of(input_graph.ops().begin(), input_graph.ops().end(), needs_bias);
@@ -241,8 +241,12 @@ std::vector<std::uint8_t> write_tflite(const Graph& input_graph, const TfliteWri
   if (builder.GetSize() >= kMaxFlatbufferBytes) {
     throw fail("tflite writer: the model is {} bytes, over the 2 GiB limit of a .tflite flatbuffer", builder.GetSize());
   }
-  const std::uint8_t* begin = builder.GetBufferPointer();
-  return std::vector<std::uint8_t>(begin, begin + builder.GetSize());
+  return builder.Release();
+}
+
+std::vector<std::uint8_t> write_tflite(const Graph& graph, const TfliteWriteOptions& options) {
+  const flatbuffers::DetachedBuffer buffer = serialize_tflite(graph, options);
+  return {buffer.data(), buffer.data() + buffer.size()};
 }
 
 }  // namespace octet

@@ -15,6 +15,8 @@
 #include <utility>
 #include <vector>
 
+#include <flatbuffers/detached_buffer.h>
+
 #include "core/graph.h"
 
 namespace octet {
@@ -38,7 +40,11 @@ Graph with_tflite_biases(const Graph& graph);
 
 // Throws octet::Error if the graph is invalid (verify_graph), has a
 // dimension beyond int32, or would make a file of 2 GiB or more (the
-// flatbuffer limit).
+// flatbuffer limit). The finished flatbuffer is returned without a copy
+// (data(), size()): for a large model one copy of the weights less at peak.
+flatbuffers::DetachedBuffer serialize_tflite(const Graph& graph, const TfliteWriteOptions& options = {});
+
+// serialize_tflite() copied into a vector, for callers that keep the bytes.
 std::vector<std::uint8_t> write_tflite(const Graph& graph, const TfliteWriteOptions& options = {});
 
 // An upper bound of write_tflite()'s output size, in bytes.
