@@ -1,6 +1,5 @@
 #include "convert/convert.h"
 
-#include <chrono>
 #include <algorithm>
 #include <cctype>
 #include <map>
@@ -14,6 +13,7 @@
 #include "tflite/tflite_writer.h"
 #include "util/atomic_file.h"
 #include "util/sha256.h"
+#include "util/stopwatch.h"
 
 namespace octet {
 
@@ -81,9 +81,12 @@ ImportResult import_tflite(const std::filesystem::path& path) {
 }  // namespace
 
 ConvertResult convert_model(const ConvertOptions& options) {
-  const auto start = std::chrono::steady_clock::now();
+  const Stopwatch total;
+  Stopwatch stage;
+  Json timing;
   const bool from_tflite = is_tflite_path(options.model);
   ImportResult imported = from_tflite ? import_tflite(options.model) : import_onnx(options.model, options.import);
+  timing["import_seconds"] = stage.lap();
   Graph& graph = imported.graph;
   std::vector<std::string> notes = imported.notes;
   if (from_tflite && (!options.import.input_shapes.empty() || options.import.keep_input_layout)) {
@@ -102,11 +105,14 @@ ConvertResult convert_model(const ConvertOptions& options) {
     store_weights_fp16(graph);
     verify_graph(graph);
   }
+  timing["passes_seconds"] = stage.lap();
   std::optional<Int8Conversion> int8;
   if (options.precision == Precision::kInt8) {
     int8 = convert_to_int8(graph, int8_options);
     graph = std::move(int8->graph);
     notes.insert(notes.end(), int8->notes.begin(), int8->notes.end());
+    timing.update(int8->timing);
+    stage.lap();
   }
 
   Json conversion;
@@ -142,6 +148,7 @@ ConvertResult convert_model(const ConvertOptions& options) {
   write.metadata.emplace_back(kMetadataName, std::vector<std::uint8_t>(metadata.begin(), metadata.end()));
   const flatbuffers::DetachedBuffer bytes = serialize_tflite(graph, write);
   write_file_atomically(options.output, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+  timing["write_seconds"] = stage.lap();
 
   ConvertResult result;
   result.notes = notes;
@@ -159,8 +166,8 @@ ConvertResult convert_model(const ConvertOptions& options) {
     result.report["tensors"] = int8->report["tensors"];
     result.report["op_dtypes"] = int8->report["op_dtypes"];
   }
-  result.report["seconds"] =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  result.report["seconds"] = total.seconds();
+  result.report["timing"] = timing;
   return result;
 }
 

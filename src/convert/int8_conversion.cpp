@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "dataset/recipe.h"
 #include "runtime/interpreter.h"
+#include "util/stopwatch.h"
 
 namespace octet {
 
@@ -152,11 +153,14 @@ Int8Conversion convert_to_int8(const Graph& float_graph, const Int8Options& opti
   quant::CalibrationOptions calibration;
   calibration.method = options.method;
   calibration.progress = options.progress;
+  Stopwatch stage;
   const quant::CalibrationResult calibrated = quant::calibrate(float_graph, data, split.calibration, calibration);
+  const double calibration_seconds = stage.lap();
 
   quant::TensorRanges ranges;
   for (const auto& [name, t] : calibrated.tensors) ranges[name] = {t.range.min, t.range.max};
   quant::QuantizeResult quantized = quant::quantize_graph(float_graph, ranges, options.quantize);
+  const double quantize_seconds = stage.lap();
 
   Int8Conversion result;
   result.notes = quantized.notes;
@@ -190,6 +194,11 @@ Int8Conversion convert_to_int8(const Graph& float_graph, const Int8Options& opti
       {"samples", accuracy_samples.size()},
       {"held_out", held_out},
       {"outputs", measure_accuracy(float_graph, quantized.graph, data, accuracy_samples)}};
+  result.timing = {{"calibration_seconds", calibration_seconds},
+                   {"calibration_samples", split.calibration.size()},
+                   {"quantize_seconds", quantize_seconds},
+                   {"accuracy_seconds", stage.lap()},
+                   {"accuracy_samples", accuracy_samples.size()}};
   result.report["tensors"] = std::move(tensors);
   result.report["op_dtypes"] = std::move(ops);
   result.graph = std::move(quantized.graph);

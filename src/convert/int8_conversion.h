@@ -28,6 +28,9 @@ struct Int8Conversion {
   Graph graph;                     // the int8 graph
   nlohmann::ordered_json report;   // calibration, tensors, ops, accuracy
   std::vector<std::string> notes;  // decisions taken for the user
+  // Wall seconds per stage (calibration, quantization, accuracy); kept out of
+  // `report`, whose calibration entry goes into the .tflite's metadata.
+  nlohmann::ordered_json timing;
 };
 
 // `float_graph` is the verified output of the float pipeline.
