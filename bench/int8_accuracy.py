@@ -576,6 +576,7 @@ def bench_tv(args, octet, results):
                     yq, _ = run_tflite(out, eval_nhwc, os.path.join(tmp, "octet"))
                     r = score(yq)
                     r["convert_s"] = round(secs, 1)
+                    log(f"{name}: octet {key}: median SQNR {r['median_db']:.2f} dB")
                 except Exception as exc:
                     r = f"error: {str(exc)[-500:]}"
                 if method is None:

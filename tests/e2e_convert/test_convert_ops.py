@@ -271,7 +271,7 @@ def test_json_report_and_metadata(octet, tmp_path):
         report = json.loads(proc.stdout)
     except ValueError:
         pytest.fail("--json must print one JSON object on stdout" + describe(proc))
-    for key in ("producer", "source", "options", "inputs", "outputs", "notes", "output", "ops", "passes", "seconds"):
+    for key in ("producer", "source", "options", "inputs", "outputs", "notes", "output", "ops", "passes", "seconds", "timing"):
         assert key in report, f"report lacks {key!r}: {sorted(report)}"
     for key in ("file", "sha256", "opset", "producer"):
         assert key in report["source"], f"report.source lacks {key!r}: {report['source']}"
@@ -279,6 +279,9 @@ def test_json_report_and_metadata(octet, tmp_path):
     assert report["source"]["sha256"] == sha
     assert report["source"]["opset"] == 13
     assert report["output"]["bytes"] == out.stat().st_size
+    stages = ("import_seconds", "passes_seconds", "write_seconds")
+    assert all(report["timing"][k] >= 0 for k in stages), report["timing"]
+    assert sum(report["timing"][k] for k in stages) <= report["seconds"], report["timing"]
     info = H.read_tflite(str(out))
     assert report["ops"] == H.op_counts(info), "report.ops must count the operators in the file"
     assert [(i["name"], list(i["shape"]), i["dtype"]) for i in report["inputs"]] == [("x", [1, 16, 16, 3], "float32")]
