@@ -187,16 +187,26 @@ def bench_mnist(args, octet, results):
         row = {"fp32": r["fp32_accuracy"], "pytorch_ptq": r.get("ptq_best", {}).get("accuracy"),
                "pytorch_ptq_engine": r.get("ptq_best", {}).get("engine"), "pytorch_ptq_all": r["ptq"],
                "octet": None}
-        if octet.available:
-            out = os.path.join(args.workdir, "octet", f"mnist_{name}.tflite")
+        row["octet_methods"] = {}
+        for method in [None] + (octet.methods if octet.available else []):
+            key = method or "default"
+            out = os.path.join(args.workdir, "octet", f"mnist_{name}_{key}.tflite")
             os.makedirs(os.path.dirname(out), exist_ok=True)
             try:
-                row["octet_convert_s"] = round(octet.convert(os.path.join(d, f"{name}.onnx"), out,
-                                                             os.path.join(d, "calib.npy")), 2)
+                secs = octet.convert(os.path.join(d, f"{name}.onnx"), out, os.path.join(d, "calib.npy"),
+                                     *(["--calib-method", method] if method else []))
                 y, _ = run_tflite(out, test_x, os.path.join(args.workdir, "run", f"mnist_{name}"))
-                row["octet"] = float((y.reshape(len(y), -1).argmax(1) == test_y).mean() * 100)
+                accuracy = float((y.reshape(len(y), -1).argmax(1) == test_y).mean() * 100)
+                log(f"mnist {name}: octet {key}: {accuracy:.2f}%")
             except Exception as exc:
-                row["octet_error"] = str(exc)
+                accuracy, secs = f"error: {str(exc)[-500:]}", None
+            if method is None:
+                row["octet"] = accuracy if not isinstance(accuracy, str) else None
+                row["octet_convert_s"] = round(secs, 2) if secs else None
+                if isinstance(accuracy, str):
+                    row["octet_error"] = accuracy
+            else:
+                row["octet_methods"][method] = accuracy
         rows[name] = row
     results["mnist"] = {"test_digits": int(len(test_y)), "calibration_digits": ref["data"]["calibration"],
                         "models": rows}
@@ -634,6 +644,9 @@ def report(results, octet):
                          f"{ptq:>16}  {diff:>10}  {b1:>14} {b2:>13}")
             if r.get("octet_error"):
                 lines.append(f"         octet error: {r['octet_error'][:300]}")
+            if r.get("octet_methods"):
+                cells = [f"{k} {fmt(v)}" for k, v in r["octet_methods"].items()]
+                lines.append(f"         octet --calib-method (information): {', '.join(cells)}")
     t = results.get("torchvision")
     if t:
         lines.append("")
@@ -709,6 +722,7 @@ def main():
     ap.add_argument("--json", action="store_true", help="print the results as JSON on stdout (table on stderr)")
     ap.add_argument("--models", nargs="+", choices=TV_MODELS, help="torchvision models (default: all four)")
     ap.add_argument("--no-mnist", action="store_true")
+    ap.add_argument("--no-torchvision", action="store_true", help="MNIST only")
     ap.add_argument("--no-methods", action="store_true", help="octet with its default --calib-method only")
     ap.add_argument("--octet-arg", action="append", default=[], metavar="ARG",
                     help="extra argument for every `octet convert` (repeatable), e.g. --octet-arg=--allow-float-fallback")
@@ -716,6 +730,8 @@ def main():
     args.calib, args.eval = (50, 20) if args.quick else (200, 100)
     if args.models is None:
         args.models = ["mobilenet_v2"] if args.quick else TV_MODELS
+    if args.no_torchvision:
+        args.models = []
     os.makedirs(args.workdir, exist_ok=True)
     octet = Octet(args.octet)
     if args.no_methods:

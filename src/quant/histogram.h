@@ -31,7 +31,7 @@ class ActivationHistogram {
 
   enum Half : std::size_t { kPositive = 0, kNegative = 1 };
   // Counts of |x| bins of a half: bin i holds |x| in [i w, (i + 1) w), w = bin_width(half).
-  // Bin 0 of the positive half excludes exact zeros (see zero_count()).
+  // Exact zeros are counted in bin 0 of the positive half, and also in zero_count().
   std::span<const std::uint64_t> counts(Half half) const;
   bool empty(Half half) const { return !initialised_[half]; }
   // 2^e, the end of the half's range; 0 for an empty half.

@@ -212,7 +212,7 @@ ActivationRange entropy_range(const ActivationHistogram& histogram) {
     const H::Half half = lo >= 0.0F ? H::kPositive : H::kNegative;
     const auto side = histogram.counts(half);
     std::vector<std::uint64_t> counts(side.begin(), side.end());
-    if (half == H::kNegative) counts[0] += histogram.zero_count();  // zeros sit in the positive half
+    if (half == H::kPositive) counts[0] -= histogram.zero_count();  // exact zeros stay out of the search (see the header)
     const double width = histogram.bin_width(half);
     const auto threshold =
         static_cast<float>(static_cast<double>(kl_threshold_bins(counts, kEntropyLevelsOneSided)) * width);
@@ -220,9 +220,10 @@ ActivationRange entropy_range(const ActivationHistogram& histogram) {
                                 : legal_range(std::max(-threshold, lo), hi);
   }
   // Both signs: TensorRT's symmetric search on |x|, 128 codes per side.
+  std::vector<std::uint64_t> counts = histogram.absolute_counts();
+  counts[0] -= histogram.zero_count();
   const auto threshold = static_cast<float>(
-      static_cast<double>(kl_threshold_bins(histogram.absolute_counts(), kEntropyLevelsSymmetric)) *
-      histogram.absolute_bin_width());
+      static_cast<double>(kl_threshold_bins(counts, kEntropyLevelsSymmetric)) * histogram.absolute_bin_width());
   return legal_range(std::max(-threshold, lo), std::min(threshold, hi));
 }
 

@@ -79,7 +79,11 @@ ActivationRange percentile_range(const ActivationHistogram& histogram, double pe
 
 // Entropy: TensorRT's KL-divergence threshold search (see docs/calibration.md):
 // on |x| with kEntropyLevelsSymmetric levels when x has both signs, on the one
-// side with kEntropyLevelsOneSided levels when x has one sign.
+// side with kEntropyLevelsOneSided levels when x has one sign. Exact zeros
+// are left out of the histogram searched: the int8 grid represents them
+// exactly, and their spike (half of a ReLU output) in bin 0 would make every
+// merge of bin 0 with its neighbours look costly, pulling the threshold to
+// the smallest candidate (seen on MNIST: ReLU6 outputs clipped at 1.0).
 inline constexpr std::size_t kEntropyLevelsSymmetric = 128;  // int8 codes on one side of zero
 inline constexpr std::size_t kEntropyLevelsOneSided = 256;   // all int8 codes on one side
 ActivationRange entropy_range(const ActivationHistogram& histogram);
