@@ -1,0 +1,69 @@
+#!/usr/bin/python3
+"""Scores `octet run --top-k 1 --json` results on labelled images (scripts/demo.sh).
+
+    scripts/demo_score.py NAME=RUN.json [NAME=RUN.json ...]
+
+Each RUN.json is the output of `octet run MODEL IMAGE... --top-k 1 --json` on
+images whose true class is in their file name (`0042_label7.png` is a 7, as in
+examples/digits). Prints, per model, the correct count and accuracy, then every
+image that some model got wrong. All runs must cover the same images.
+Exit status 0 ok, 1 bad input (one line on stderr), 2 usage.
+"""
+import json
+import os
+import re
+import sys
+
+LABEL = re.compile(r"_label(\d+)\.[A-Za-z]+$")
+
+
+def die(message, status=1):
+    print(f"demo_score: error: {message}", file=sys.stderr)
+    sys.exit(status)
+
+
+def predictions(path):
+    """{image file name: (true label, predicted class)} from one `octet run --json` output."""
+    try:
+        with open(path) as f:
+            runs = json.load(f)["runs"]
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        die(f"{path}: not an `octet run --json` output ({type(e).__name__}: {e})")
+    result = {}
+    for run in runs:
+        name = os.path.basename(run["inputs"][0]["file"])
+        match = LABEL.search(name)
+        if match is None:
+            die(f"{path}: image {name!r} has no true label in its name (expected NAME_labelD.ext)")
+        top = run["outputs"][0].get("top_k")
+        if not top:
+            die(f"{path}: run on {name!r} has no top_k (run octet with --top-k 1)")
+        result[name] = (int(match.group(1)), int(top[0]["class"]))
+    if not result:
+        die(f"{path}: no runs")
+    return result
+
+
+def main():
+    if len(sys.argv) < 2 or any("=" not in a for a in sys.argv[1:]):
+        die("usage: demo_score.py NAME=RUN.json [NAME=RUN.json ...]", 2)
+    models = [a.split("=", 1) for a in sys.argv[1:]]
+    preds = {name: predictions(path) for name, path in models}
+    images = sorted(next(iter(preds.values())))
+    for name, p in preds.items():
+        if sorted(p) != images:
+            die(f"{name}: ran on other images than {models[0][0]}")
+    width = max(len(name) for name, _ in models)
+    for name, p in preds.items():
+        correct = sum(true == pred for true, pred in p.values())
+        print(f"  {name:<{width}}  {correct:3d} / {len(p)} correct  ({100.0 * correct / len(p):.1f}%)")
+    wrong = [image for image in images if any(p[image][0] != p[image][1] for p in preds.values())]
+    if wrong:
+        print("  wrong answers (image: true class -> " + ", ".join(f"{name}" for name, _ in models) + "):")
+        for image in wrong:
+            answers = ", ".join(str(p[image][1]) for p in preds.values())
+            print(f"    {image}: {preds[models[0][0]][image][0]} -> {answers}")
+
+
+if __name__ == "__main__":
+    main()
