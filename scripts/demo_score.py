@@ -30,15 +30,19 @@ def predictions(path):
     except (OSError, ValueError, KeyError, TypeError) as e:
         die(f"{path}: not an `octet run --json` output ({type(e).__name__}: {e})")
     result = {}
-    for run in runs:
-        name = os.path.basename(run["inputs"][0]["file"])
+    for i, run in enumerate(runs):
+        try:
+            name = os.path.basename(run["inputs"][0]["file"])
+            top = run["outputs"][0].get("top_k")
+            predicted = int(top[0]["class"]) if top else None
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError) as e:
+            die(f"{path}: run {i} is not an `octet run --json` run ({type(e).__name__}: {e})")
         match = LABEL.search(name)
         if match is None:
             die(f"{path}: image {name!r} has no true label in its name (expected NAME_labelD.ext)")
-        top = run["outputs"][0].get("top_k")
-        if not top:
+        if predicted is None:
             die(f"{path}: run on {name!r} has no top_k (run octet with --top-k 1)")
-        result[name] = (int(match.group(1)), int(top[0]["class"]))
+        result[name] = (int(match.group(1)), predicted)
     if not result:
         die(f"{path}: no runs")
     return result
