@@ -63,8 +63,8 @@ for model in fp32 int8; do
   printf '$ %s\n' "octet run $out/digits_$model.tflite $digits/*.png ${flags[*]} > $out/run_$model.json"
   "$octet" run "$out/digits_$model.tflite" "$digits"/*.png "${flags[@]}" >"$out/run_$model.json"
 done
-run_as "scripts/demo_score.py FP32=$out/run_fp32.json INT8=$out/run_int8.json" \
-  "$python" scripts/demo_score.py "FP32=$out/run_fp32.json" "INT8=$out/run_int8.json"
+run_as "scripts/demo_score.py --first 5 FP32=$out/run_fp32.json INT8=$out/run_int8.json" \
+  "$python" scripts/demo_score.py --first 5 "FP32=$out/run_fp32.json" "INT8=$out/run_int8.json"
 echo "   (The INT8 ranges were calibrated on these same 100 digits; the model was trained on other ones.)"
 
 header "6. octet prepare on photos: examples/images -> 224x224 letterbox calibration set (one file is not an image)"
