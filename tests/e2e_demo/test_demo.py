@@ -192,3 +192,24 @@ def test_int8_accuracy_close_to_fp32(demo, digits):
     print(f"accuracy on the bundled digits: FP32 {acc['fp32']:.1f}%, INT8 {acc['int8']:.1f}%")
     assert acc["int8"] >= acc["fp32"] - MAX_INT8_DROP
     assert acc["int8"] >= MIN_INT8_ACCURACY
+
+
+def test_int8_run_on_images_when_calibrated_from_an_nchw_array(octet, demo, digits, tmp_path):
+    """prepare --layout nchw: convert transposes the array to the NHWC input, and `octet run` must then make
+    the images NHWC (not the recipe's NCHW): the same int8 outputs as the demo's NHWC-calibrated model."""
+    names, _, _ = digits
+    calib = tmp_path / "calib"
+    p = subprocess.run([octet, "prepare", DIGITS, "-o", str(calib), "--size", "28x28", "--layout", "nchw"],
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    model = str(tmp_path / "nchw_calibrated.tflite")
+    p = subprocess.run([octet, "convert", ONNX, "-o", model, "--int8", "--calib", str(calib / "100x28x28.npy")],
+                       capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr
+    meta = json.loads(subprocess.run([octet, "inspect", model, "--json"], capture_output=True, text=True,
+                                     check=True).stdout)["octet"]["calibration"]["data"][0]
+    assert meta["layout"] == "NCHW transposed to NHWC" and meta["recipe"]["preprocess"]["layout"] == "nchw", meta
+    pngs = [os.path.join(DIGITS, n) for n in names]
+    mine = octet_run(octet, model, pngs, str(tmp_path / "nchw"))
+    demo_model = octet_run(octet, os.path.join(demo["out"], "digits_int8.tflite"), pngs, str(tmp_path / "nhwc"))
+    assert np.array_equal(mine, demo_model)
