@@ -1,6 +1,9 @@
 #include "api/model_support.h"
 
+#include <fmt/format.h>
+
 #include "core/error.h"
+#include "quant/calibration_data.h"
 
 namespace octet {
 
@@ -69,7 +72,8 @@ PreprocessOptions preprocess_from_json(const Json& p, const std::string& source)
   return o;
 }
 
-std::optional<PreprocessOptions> calibration_preprocess(const Json& conversion, const std::string& source) {
+std::optional<PreprocessOptions> calibration_preprocess(const Json& conversion, const std::string& input_name,
+                                                        const std::string& source) {
   if (!conversion.contains("calibration") || !conversion["calibration"].is_object()) return std::nullopt;
   const Json& calibration = conversion["calibration"];
   const std::string where = source + ": metadata octet_conversion.calibration";
@@ -77,6 +81,26 @@ std::optional<PreprocessOptions> calibration_preprocess(const Json& conversion, 
   if (calibration.contains("recipe") && calibration["recipe"].is_object() &&
       calibration["recipe"].contains("preprocess")) {
     return preprocess_from_json(calibration["recipe"]["preprocess"], where + ".recipe");
+  }
+  if (!calibration.contains("data") || !calibration["data"].is_array()) return std::nullopt;
+  const Json& data = calibration["data"];
+  const auto is_string = [](const Json& entry, const char* field, const std::string& value) {
+    return entry.contains(field) && entry[field].is_string() && entry[field].get<std::string>() == value;
+  };
+  for (std::size_t i = 0; i < data.size(); ++i) {
+    const Json& entry = data[i];
+    if (!entry.is_object() || !is_string(entry, "input", input_name)) continue;
+    if (!entry.contains("recipe") || !entry["recipe"].is_object() || !entry["recipe"].contains("preprocess")) {
+      return std::nullopt;  // calibrated from a .npy without a recipe: nothing says how its pixels were made
+    }
+    PreprocessOptions options =
+        preprocess_from_json(entry["recipe"]["preprocess"], fmt::format("{}.data[{}].recipe", where, i));
+    // convert transposed an NCHW calibration array to the model's NHWC input:
+    // images for that input must be made NHWC, whatever layout prepare wrote.
+    if (is_string(entry, "layout", quant::sample_layout_name(quant::SampleLayout::kNchwToNhwc))) {
+      options.layout = Layout::kNhwc;
+    }
+    return options;
   }
   return std::nullopt;
 }

@@ -36,12 +36,15 @@ LayoutGuess guess_layout(const std::vector<std::int64_t>& shape, const std::stri
 // JSON object.
 std::optional<nlohmann::ordered_json> parse_conversion_metadata(const std::string& bytes);
 
-// The preprocessing of the calibration set recorded by `octet convert --int8`
-// under octet_conversion.calibration (its "preprocess" object, the recipe's
-// format, directly or in a nested "recipe"), or nullopt when absent.
+// The preprocessing of the calibration images of input `input_name`, as
+// `octet convert --int8` records it under octet_conversion.calibration: the
+// recipe's "preprocess" object in the "data" entry whose "input" is
+// input_name (layout NHWC when that entry's array was transposed to NHWC).
+// Also read: a "preprocess" object, directly or in a nested "recipe", under
+// "calibration" (one recipe for the model). nullopt when there is none.
 // Throws octet::Error when present but malformed.
 std::optional<PreprocessOptions> calibration_preprocess(const nlohmann::ordered_json& conversion,
-                                                        const std::string& source);
+                                                        const std::string& input_name, const std::string& source);
 
 // Parses a recipe's "preprocess" object (docs/prepare.md). Throws octet::Error.
 PreprocessOptions preprocess_from_json(const nlohmann::ordered_json& p, const std::string& source);

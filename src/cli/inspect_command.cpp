@@ -44,6 +44,31 @@ void print_io(const char* title, const Json& list) {
   }
 }
 
+// A field of convert's calibration record as text ("?" when absent).
+std::string field_text(const Json& j, const char* field) {
+  if (!j.contains(field)) return "?";
+  return j[field].is_string() ? j[field].get<std::string>() : j[field].dump();
+}
+
+// `octet convert --int8`'s record (octet_conversion.calibration): the method,
+// the sample counts and, per input, the array and how its images were
+// preprocessed (not the list of image files).
+void print_calibration_data(const Json& c) {
+  fmt::print("  calibration: method {}, {} samples, {} held out (for the SQNR)\n", field_text(c, "method"),
+             field_text(c, "samples"), field_text(c, "held_out"));
+  for (const Json& d : c["data"]) {
+    if (!d.is_object()) {
+      fmt::print("  calibration data: {}\n", d.dump());
+      continue;
+    }
+    fmt::print("  calibration data for input '{}': {} ({} samples, {})\n", field_text(d, "input"),
+               field_text(d, "file"), field_text(d, "samples"), field_text(d, "layout"));
+    const bool has_recipe = d.contains("recipe") && d["recipe"].is_object() && d["recipe"].contains("preprocess");
+    fmt::print("    calibration recipe: {}\n",
+               has_recipe ? d["recipe"]["preprocess"].dump() : std::string("none (an .npy without a recipe)"));
+  }
+}
+
 void print_text(const Json& r) {
   fmt::print("{}: {} ({} bytes), TFLite schema {}, {} subgraph(s)\n", r["file"].get<std::string>(),
              format_byte_size(r["bytes"].get<std::uint64_t>()), r["bytes"].get<std::uint64_t>(),
@@ -82,7 +107,11 @@ void print_text(const Json& r) {
     const Json* pre = c.contains("preprocess")                                           ? &c["preprocess"]
                       : c.contains("recipe") && c["recipe"].contains("preprocess") ? &c["recipe"]["preprocess"]
                                                                                          : nullptr;
-    fmt::print("  calibration recipe: {}\n", pre != nullptr ? pre->dump() : c.dump());
+    if (pre != nullptr || !c.contains("data") || !c["data"].is_array()) {
+      fmt::print("  calibration recipe: {}\n", pre != nullptr ? pre->dump() : c.dump());
+    } else {
+      print_calibration_data(c);
+    }
   } else {
     fmt::print("  calibration recipe: none\n");
   }

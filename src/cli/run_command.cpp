@@ -104,7 +104,7 @@ Preprocessing image_preprocessing(const RunArgs& a, const Model& model, const Te
   std::optional<PreprocessOptions> recipe;
   if (const std::optional<std::string> text = model.metadata(kConversionMetadataName)) {
     if (const std::optional<Json> conversion = parse_conversion_metadata(*text)) {
-      recipe = calibration_preprocess(*conversion, a.model);
+      recipe = calibration_preprocess(*conversion, input.name, a.model);
     }
   }
   if (!recipe && a.size.empty()) {

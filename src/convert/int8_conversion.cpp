@@ -136,7 +136,7 @@ Json bindings_json(const quant::CalibrationData& data) {
     Json entry = {{"file", b.file.filename().string()},
                   {"input", b.input_name},
                   {"array_shape", b.array_shape},
-                  {"layout", b.layout == quant::SampleLayout::kAsInput ? "as input" : "NCHW transposed to NHWC"},
+                  {"layout", quant::sample_layout_name(b.layout)},
                   {"samples", b.samples}};
     if (b.recipe) entry["recipe"] = Json::parse(recipe_to_json(read_recipe(*b.recipe)));
     list.push_back(std::move(entry));

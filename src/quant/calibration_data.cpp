@@ -218,6 +218,10 @@ std::filesystem::path recipe_path_for(const std::filesystem::path& array_file) {
   return recipe;
 }
 
+const char* sample_layout_name(SampleLayout layout) {
+  return layout == SampleLayout::kAsInput ? "as input" : "NCHW transposed to NHWC";
+}
+
 std::string CalibrationBinding::describe() const {
   const std::string layout_text =
       layout == SampleLayout::kAsInput

@@ -49,6 +49,10 @@ enum class SampleLayout {
   kNchwToNhwc,  // an NCHW array for an NHWC input: transposed per sample
 };
 
+// The layout's name in convert's report and in the model's metadata
+// (octet_conversion.calibration.data[i].layout): "as input", "NCHW transposed to NHWC".
+const char* sample_layout_name(SampleLayout layout);
+
 struct CalibrationBinding {
   std::filesystem::path file;
   std::string input_name;

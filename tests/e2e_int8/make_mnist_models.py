@@ -77,11 +77,11 @@ def load_digits():
     return out
 
 
-def build(name):
+def build(name, in_channels=1):
     import torch.nn as nn
     if name == "cnn":
         return nn.Sequential(
-            nn.Conv2d(1, 8, 3, padding=1, bias=False), nn.BatchNorm2d(8), nn.ReLU(),
+            nn.Conv2d(in_channels, 8, 3, padding=1, bias=False), nn.BatchNorm2d(8), nn.ReLU(),
             nn.Conv2d(8, 16, 3, stride=2, padding=1, bias=False), nn.BatchNorm2d(16), nn.ReLU(),
             nn.MaxPool2d(2), nn.Flatten(), nn.Linear(16 * 7 * 7, 10))
 
@@ -91,18 +91,19 @@ def build(name):
     def pw(cin, cout):
         return [nn.Conv2d(cin, cout, 1, bias=False), nn.BatchNorm2d(cout), nn.ReLU6()]
     return nn.Sequential(
-        nn.Conv2d(1, 16, 3, stride=2, padding=1, bias=False), nn.BatchNorm2d(16), nn.ReLU6(),
+        nn.Conv2d(in_channels, 16, 3, stride=2, padding=1, bias=False), nn.BatchNorm2d(16), nn.ReLU6(),
         *dw(16, 2), *pw(16, 32), *dw(32, 1), *pw(32, 64),
         nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(64, 10))
 
 
-def train(name, x, y):
+def train(name, x, y, in_channels=1):
+    """x: N x 28 x 28 in [0, 1]; each digit is repeated over `in_channels` input channels."""
     import torch
     torch.manual_seed(SEED)
-    model = build(name)
+    model = build(name, in_channels)
     opt = torch.optim.Adam(model.parameters(), lr=LR[name])
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=LR[name], total_steps=EPOCHS * ((len(x) + BATCH - 1) // BATCH))
-    xt = torch.from_numpy(x[:, None])
+    xt = torch.from_numpy(x[:, None]).expand(-1, in_channels, -1, -1)
     yt = torch.from_numpy(y)
     gen = torch.Generator().manual_seed(SEED)
     model.train()
@@ -118,10 +119,11 @@ def train(name, x, y):
     return model.eval()
 
 
-def accuracy(model, x, y):
+def accuracy(model, x, y, in_channels=1):
     import torch
     with torch.no_grad():
-        logits = torch.cat([model(torch.from_numpy(x[i:i + 500, None])) for i in range(0, len(x), 500)])
+        logits = torch.cat([model(torch.from_numpy(x[i:i + 500, None]).expand(-1, in_channels, -1, -1))
+                            for i in range(0, len(x), 500)])
     return float((logits.argmax(1).numpy() == y).mean() * 100.0)
 
 
@@ -153,10 +155,10 @@ def ptq_engines():
     return [e for e in ("fbgemm", "onednn", "x86", "qnnpack") if e in torch.backends.quantized.supported_engines]
 
 
-def export(model, path):
+def export(model, path, in_channels=1, output_name="logits"):
     import torch
-    torch.onnx.export(model, torch.zeros(1, 1, 28, 28), path, opset_version=13, input_names=["x"],
-                      output_names=["logits"], do_constant_folding=True)
+    torch.onnx.export(model, torch.zeros(1, in_channels, 28, 28), path, opset_version=13, input_names=["x"],
+                      output_names=[output_name], do_constant_folding=True)
 
 
 def make(out_dir, force=False):

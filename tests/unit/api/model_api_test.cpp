@@ -245,15 +245,52 @@ TEST(ModelSupport, CalibrationRecipe) {
   const auto meta = nlohmann::ordered_json::parse(
       R"({"calibration":{"recipe":{"preprocess":{"width":32,"height":16,"resize":"letterbox","color":"bgr",
           "normalize":false,"mean":[0,0,0],"std":[1,1,1],"layout":"nchw"}}}})");
-  const std::optional<PreprocessOptions> p = calibration_preprocess(meta, "m");
+  const std::optional<PreprocessOptions> p = calibration_preprocess(meta, "x", "m");
   ASSERT_TRUE(p.has_value());
   EXPECT_EQ(p->width, 32);
   EXPECT_EQ(p->height, 16);
   EXPECT_EQ(p->layout, Layout::kNchw);
   EXPECT_FALSE(p->normalize);
-  EXPECT_FALSE(calibration_preprocess(nlohmann::ordered_json::object(), "m").has_value());
+  EXPECT_FALSE(calibration_preprocess(nlohmann::ordered_json::object(), "x", "m").has_value());
   const auto bad = nlohmann::ordered_json::parse(R"({"calibration":{"preprocess":{"width":"x"}}})");
-  EXPECT_THROW(calibration_preprocess(bad, "m"), Error);
+  EXPECT_THROW(calibration_preprocess(bad, "x", "m"), Error);
+}
+
+// The record `octet convert --int8` writes (src/convert/int8_conversion.cpp):
+// one "data" entry per calibrated input, each with the recipe prepare wrote.
+TEST(ModelSupport, CalibrationRecipePerInputAsConvertWritesIt) {
+  const auto meta = nlohmann::ordered_json::parse(R"({"calibration":{"method":"minmax","samples":9,"held_out":1,
+      "data":[{"file":"a.npy","input":"a","array_shape":[10,3,16,32],"layout":"NCHW transposed to NHWC","samples":10,
+               "recipe":{"preprocess":{"width":32,"height":16,"resize":"stretch","color":"rgb","normalize":true,
+                                       "layout":"nchw"}}},
+              {"file":"b.npy","input":"b","array_shape":[10,28,28,3],"layout":"as input","samples":10,
+               "recipe":{"preprocess":{"width":28,"height":28,"resize":"letterbox","color":"bgr","normalize":false,
+                                       "layout":"nhwc"}}},
+              {"file":"c.npy","input":"c","array_shape":[10,4],"layout":"as input","samples":10}]}})");
+  const std::optional<PreprocessOptions> a = calibration_preprocess(meta, "a", "m");
+  ASSERT_TRUE(a.has_value());
+  EXPECT_EQ(a->width, 32);
+  EXPECT_EQ(a->height, 16);
+  EXPECT_EQ(a->resize, ResizeMode::kStretch);
+  EXPECT_EQ(a->color, ColorOrder::kRgb);
+  EXPECT_EQ(a->layout, Layout::kNhwc);  // the NCHW array was transposed to the NHWC input
+  const std::optional<PreprocessOptions> b = calibration_preprocess(meta, "b", "m");
+  ASSERT_TRUE(b.has_value());
+  EXPECT_EQ(b->width, 28);
+  EXPECT_EQ(b->resize, ResizeMode::kLetterbox);
+  EXPECT_FALSE(b->normalize);
+  EXPECT_EQ(b->layout, Layout::kNhwc);
+  EXPECT_FALSE(calibration_preprocess(meta, "c", "m").has_value());        // a .npy without a recipe
+  EXPECT_FALSE(calibration_preprocess(meta, "missing", "m").has_value());  // not calibrated
+  auto bad = meta;
+  bad["calibration"]["data"][1]["recipe"]["preprocess"]["resize"] = "crop";
+  try {
+    calibration_preprocess(bad, "b", "m");
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("m: metadata octet_conversion.calibration.data[1].recipe"), std::string::npos)
+        << e.what();
+  }
 }
 
 }  // namespace
