@@ -389,6 +389,9 @@ Command add_run_command(CLI::App& app) {
       OnnxRunModel o = load_onnx_for_run(args->model, args->input_shapes, args->keep_input_layout);
       loaded.emplace(std::move(o.model));
       ir = std::move(o.ir);
+      if (!args->json) {  // as convert prints them: which inputs are NHWC, recognised patterns
+        for (const Json& note : ir["notes"]) fmt::print("note: {}\n", note.get<std::string>());
+      }
     } else {
       loaded.emplace(value_or_throw(Model::load(args->model)));
     }

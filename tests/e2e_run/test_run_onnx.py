@@ -88,6 +88,7 @@ def test_run_onnx_nhwc_by_default_matches_onnx_runtime(octet, model, tmp_path):
     text = octet("run", model, tmp_path / "x_nhwc.npy")
     H.assert_ok(text)
     assert "features" in text.stdout and "scores" in text.stdout
+    assert "note: input 'image' is NHWC" in text.stdout, text.stdout
 
 
 def test_run_onnx_keep_input_layout_takes_nchw(octet, model, tmp_path):
