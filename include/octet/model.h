@@ -80,6 +80,8 @@ struct OpTiming {
 // (LaunchX's Python example truncates with astype and never clamps.)
 std::int32_t quantize_value(float value, float scale, std::int64_t zero_point, ElementType type) noexcept;
 
+struct ModelFactory;  // internal (src/api/model_from_graph.h)
+
 class Model {
  public:
   // Reads, verifies and prepares a model. Errors: kNotFound (missing or
@@ -138,6 +140,7 @@ class Model {
   const std::string& source() const noexcept;
 
  private:
+  friend struct ModelFactory;
   struct Impl;
   explicit Model(std::unique_ptr<Impl> impl) noexcept;
   std::unique_ptr<Impl> impl_;

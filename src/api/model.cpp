@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "api/model_from_graph.h"
 #include "api/model_support.h"
 #include "core/error.h"
 #include "core/version.h"
@@ -210,6 +211,27 @@ Result<Model> Model::load_from_bytes(std::span<const std::uint8_t> bytes, const 
     }
     return status;
   }
+  return ModelFactory::prepare(std::move(impl));
+}
+
+Result<Model> ModelFactory::from_graph(Graph graph, const std::string& name,
+                                       const std::string& conversion_metadata) noexcept {
+  std::unique_ptr<Model::Impl> impl;
+  const Status status = guarded(StatusCode::kInvalidModel, [&] {
+    impl = std::make_unique<Model::Impl>();
+    impl->source = name;
+    impl->model.graph = std::move(graph);
+    verify_graph(impl->model.graph);
+    impl->model.metadata.emplace_back(
+        kConversionMetadataName, std::vector<std::uint8_t>(conversion_metadata.begin(), conversion_metadata.end()));
+  });
+  if (!status.ok()) return status;
+  return prepare(std::move(impl));
+}
+
+Result<Model> ModelFactory::prepare(std::unique_ptr<Model::Impl> impl) noexcept {
+  const std::string& name = impl->source;
+  Status status = Status::Ok();
   const Graph& graph = impl->model.graph;
 
   // Tensor memory the interpreter would allocate: refuse what cannot fit

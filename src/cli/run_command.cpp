@@ -1,4 +1,5 @@
-// `octet run MODEL.tflite INPUT... [--out DIR] [--top-k K] [--json] [preprocessing flags]`
+// `octet run MODEL.tflite|MODEL.onnx INPUT... [--out DIR] [--top-k K] [--json] [preprocessing flags]`
+// An ONNX model runs as octet's IR before writing (run_onnx.h).
 
 #include <algorithm>
 #include <chrono>
@@ -6,6 +7,7 @@
 #include <cmath>
 #include <filesystem>
 #include <numeric>
+#include <optional>
 #include <cstring>
 #include <set>
 
@@ -15,6 +17,7 @@
 
 #include "api/model_support.h"
 #include "cli/command.h"
+#include "cli/run_onnx.h"
 #include "core/error.h"
 #include "dataset/image_preprocess.h"
 #include "dataset/npy_reader.h"
@@ -45,6 +48,9 @@ struct RunArgs {
   std::string mean;
   std::string std;
   std::string layout;
+  // ONNX models only (as for convert).
+  std::vector<std::string> input_shapes;
+  bool keep_input_layout = false;
 };
 
 template <typename T>
@@ -157,7 +163,8 @@ const char* npy_dtype_name(DType dtype) { return dtype_name(dtype).data(); }
 
 // Feeds one input file to input `input`; returns what was done, for the report.
 Json feed_input(const RunArgs& args, Model& model, const TensorInfo& input, const std::string& file) {
-  Json j{{"file", file}, {"input", input.index}, {"name", input.name}};
+  Json j{{"file", file}, {"input", input.index}, {"name", input.name}, {"layout", layout_name(input.layout)},
+         {"layout_source", input.layout_source}};
   std::error_code ec;
   if (!fs::exists(file, ec)) throw fail("{}: no such file", file);
   if (fs::is_directory(file, ec)) throw fail("{}: is a directory, expected a .npy file or an image", file);
@@ -340,7 +347,10 @@ Command add_run_command(CLI::App& app) {
   auto args = std::make_shared<RunArgs>();
   CLI::App* cmd = app.add_subcommand(
       "run", "Run a .tflite model on .npy files or images with octet's interpreter; print and save the outputs.");
-  cmd->add_option("MODEL", args->model, "The .tflite file")->required();
+  cmd->add_option("MODEL", args->model,
+                  "The .tflite file, or an ONNX model (.onnx: imported and run as octet's IR after the float pass "
+                  "pipeline, the graph convert writes)")
+      ->required();
   cmd->add_option("INPUT", args->inputs,
                   "One file per model input, in order (.npy as is, or an image, preprocessed); for a one-input "
                   "model, several files run one after the other")
@@ -348,6 +358,10 @@ Command add_run_command(CLI::App& app) {
   cmd->add_option("--out", args->out, "Write each output as NAME.npy (raw) and NAME.dequantized.npy (float32) here");
   cmd->add_option("--top-k", args->top_k, "Print the K best classes of each vector output");
   cmd->add_flag("--json", args->json, "Print the result as one JSON object");
+  cmd->add_option("--input-shape", args->input_shapes,
+                  "ONNX models: fix an input's shape, NAME:1x3x224x224 (repeatable; as for convert)");
+  cmd->add_flag("--keep-input-layout", args->keep_input_layout,
+                "ONNX models: keep NCHW image inputs (default: NHWC, as convert makes them)");
   const char* group = "Image preprocessing (default: the model's calibration recipe; as octet prepare)";
   cmd->add_option("--size", args->size, "Input size WIDTHxHEIGHT (or one number)")->group(group);
   auto* letterbox = cmd->add_flag("--letterbox", args->letterbox, "Keep aspect ratio, pad with grey 114")->group(group);
@@ -364,7 +378,24 @@ Command add_run_command(CLI::App& app) {
       ->group(group);
 
   auto run = [args]() {
-    Model model = value_or_throw(Model::load(args->model));
+    const bool onnx = is_onnx_path(args->model);
+    if (!onnx && (!args->input_shapes.empty() || args->keep_input_layout)) {
+      throw usage_fail("--input-shape and --keep-input-layout apply to ONNX models only; '{}' is not a .onnx file",
+                       args->model);
+    }
+    Json ir;
+    std::optional<Model> loaded;
+    if (onnx) {
+      OnnxRunModel o = load_onnx_for_run(args->model, args->input_shapes, args->keep_input_layout);
+      loaded.emplace(std::move(o.model));
+      ir = std::move(o.ir);
+      if (!args->json) {  // as convert prints them: which inputs are NHWC, recognised patterns
+        for (const Json& note : ir["notes"]) fmt::print("note: {}\n", note.get<std::string>());
+      }
+    } else {
+      loaded.emplace(value_or_throw(Model::load(args->model)));
+    }
+    Model& model = *loaded;
     const std::size_t n_inputs = model.inputs().size();
     const std::size_t n_files = args->inputs.size();
     if (n_files != n_inputs && n_inputs != 1) {
@@ -429,6 +460,7 @@ Command add_run_command(CLI::App& app) {
       Json j;
       j["model"] = args->model;
       j["interpreter"] = "octet reference (single-threaded)";
+      if (onnx) j["ir"] = std::move(ir);
       j["runs"] = std::move(all);
       fmt::print("{}\n", j.dump());
     }

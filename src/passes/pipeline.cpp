@@ -6,6 +6,7 @@
 #include "passes/fold_batch_norm.h"
 #include "passes/fold_constants.h"
 #include "passes/fuse_activations.h"
+#include "passes/fuse_hard_swish.h"
 #include "passes/merge_reshapes.h"
 #include "passes/rewrite_div_as_mul.h"
 #include "passes/sink_transposes.h"
@@ -20,13 +21,15 @@ struct Pass {
 };
 
 // Order matters: layout first (it exposes conv -> mul -> add chains and
-// cancels transposes), then folding, then activation fusion last (a fused
-// activation would block the folds).
+// cancels transposes), then folding, HardSwish fusion before fold_batch_norm
+// (which could fold its x * alpha + beta into a convolution), then activation
+// fusion last (a fused activation would block the folds).
 constexpr std::array kFloatPipeline{
     Pass{"fold_constants", fold_constants},
     Pass{"sink_transposes", sink_transposes},
     Pass{"merge_reshapes", merge_reshapes},
     Pass{"fold_constants", fold_constants},
+    Pass{"fuse_hard_swish", fuse_hard_swish},
     Pass{"rewrite_div_as_mul", rewrite_div_as_mul},
     Pass{"fold_batch_norm", fold_batch_norm},
     Pass{"fuse_activations", fuse_activations},

@@ -49,6 +49,35 @@ class OctetRunner:
         return self("convert", model, "-o", out, *extra, timeout=timeout)
 
 
+def octet_run_outputs(octet, model, feeds, out_dir, *extra, timeout=1800):
+    """`octet run MODEL FEED... --out OUT_DIR --json EXTRA...` (octet's own interpreter; MODEL a .tflite, or an
+    .onnx run as octet's IR). -> (proc, [(output name, float32 array)] in the model's output order, or None
+    when the run failed)."""
+    proc = octet("run", model, *feeds, "--out", out_dir, "--json", *extra, timeout=timeout)
+    if proc.returncode != 0:
+        return proc, None
+    runs = json.loads(proc.stdout)["runs"]
+    assert len(runs) == 1, f"one run expected, got {len(runs)}" + describe(proc)
+    return proc, [(o["name"], np.load(o["files"]["dequantized"])) for o in runs[0]["outputs"]]
+
+
+def compare_outputs(refs, outputs, rel):
+    """refs, outputs: [(name, array)] in the same order. -> list of failure texts (empty: all agree)."""
+    failures = []
+    got_names = [n for n, _ in outputs]
+    want_names = [n for n, _ in refs]
+    if got_names != want_names:
+        return [f"outputs {got_names}, want {want_names}"]
+    for (name, ref), (_, got) in zip(refs, outputs):
+        if list(got.shape) != list(ref.shape):
+            failures.append(f"output {name!r}: shape {list(got.shape)} != {list(ref.shape)}")
+            continue
+        ok, err, tol, rng = compare(ref, got, rel)
+        if not ok:
+            failures.append(f"output {name!r}: max abs error {err:.3g} > tolerance {tol:.3g} (reference range {rng:.3g})")
+    return failures
+
+
 def describe(proc):
     def cut(s, n=2000):
         return s if len(s) <= n else s[:n] + f"... [{len(s) - n} more chars]"

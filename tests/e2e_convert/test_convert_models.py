@@ -6,7 +6,10 @@ converted, run in the real TFLite interpreter on the NHWC photo and compared
 with ONNX Runtime on the NCHW one: max |error| <= 1e-4 * max(1, range) for
 float32; float16 conversions within 1e-3 * max(1, range) of ONNX Runtime on
 the model with float16-rounded weights, and 2e-2 of the float32 reference
-(see test_torchvision_model for why). Nothing is skipped: a model
+(see test_torchvision_model for why). octet's own interpreter is held to
+the same bars on the .tflite (`octet run MODEL.tflite`) and, for float32, on
+octet's IR of the ONNX model before writing (`octet run MODEL.onnx`).
+Nothing is skipped: a model
 octet cannot convert fails with octet's message. Big models are marked
 `slow` (ctest runs them as e2e.convert_slow).
 """
@@ -96,32 +99,49 @@ def test_torchvision_model(variant, dtype, octet, oracle, cache, exports, conver
     feed = tmp_path / "x_nhwc.npy"
     np.save(feed, H.nchw_to_nhwc(x))
     ans = oracle.tflite(out, [("input", feed)], tmp_path / "out", timeout=1800)
-    got = np.load(ans["outputs"][0]["file"])
     ref = refs[0][1]
+    where = f"\n  command: {proc.cmdline}\n  TFLite ops: {H.op_counts(info)}"
+    runs = [("TFLite", np.load(ans["outputs"][0]["file"]), where)]
+    # octet's own interpreter on the .tflite, and on its IR of the ONNX model (float32: the same graph)
+    sources = [("octet's interpreter on the .tflite", out)]
+    if dtype == "float32":
+        sources.append(("octet's interpreter on its IR", os.path.join(d, "model.onnx")))
+    for k, (label, model) in enumerate(sources):
+        run_proc, outputs = H.octet_run_outputs(octet, model, [feed], tmp_path / f"octet_run{k}")
+        assert outputs is not None, f"{variant} ({dtype}): octet run failed ({label})" + describe(run_proc)
+        assert [(n, list(a.shape)) for n, a in outputs] == [(n, list(a.shape)) for n, a in refs], \
+            f"{variant} ({dtype}): {label}: outputs differ" + describe(run_proc)
+        runs.append((label, outputs[0][1], f"\n  command: {run_proc.cmdline}"))
+    sim_ref16 = None
+    for label, got, where in runs:
+        if dtype == "float16" and sim_ref16 is None:
+            sim = tmp_path / "fp16_rounded.onnx"
+            H.fp16_rounded_model(os.path.join(d, "model.onnx"), str(sim))
+            sim_out = oracle.ort(sim, [("input", in_files["input"])], tmp_path / "ort16")
+            sim_ref16 = np.load(sim_out["outputs"][0]["file"])
+        check_agreement(variant, dtype, meta, label, ref, sim_ref16, got, where)
 
+
+def check_agreement(variant, dtype, meta, label, ref, ref16, got, where):
+    """`got` (TFLite's or octet's output 0) against ONNX Runtime (ref16: on the float16-rounded weights)."""
     def agreement(ref):
         if meta["segmentation"]:
             return f"per-pixel argmax agreement {float(np.mean(ref.argmax(1) == got.argmax(1))):.4f}"
         return f"top-1 {int(ref.argmax())} vs {int(got.argmax())}"
-    where = f"\n  command: {proc.cmdline}\n  TFLite ops: {H.op_counts(info)}"
     if dtype == "float16":
         # float16 weights alone move a deep random-weight network by about 1% of its output range
         # (mobilenet_v2: 1.1%), so the close check is against ONNX Runtime on the same model with
         # its weights rounded to float16, at 1e-3 of the range; the float32 reference only
         # bounds the total (2e-2 of the range).
-        sim = tmp_path / "fp16_rounded.onnx"
-        H.fp16_rounded_model(os.path.join(d, "model.onnx"), str(sim))
-        sim_out = oracle.ort(sim, [("input", in_files["input"])], tmp_path / "ort16")
-        ref16 = np.load(sim_out["outputs"][0]["file"])
         ok, err, tol, rng = H.compare(ref16, got, 1e-3)
-        assert ok, (f"{variant} (float16): TFLite differs from ONNX Runtime on the float16-rounded weights: max abs "
+        assert ok, (f"{variant} (float16): {label} differs from ONNX Runtime on the float16-rounded weights: max abs "
                     f"error {err:.3g} > tolerance {tol:.3g} (range {rng:.3g}), {agreement(ref16)}" + where)
         ok, err, tol, rng = H.compare(ref, got, 2e-2)
-        assert ok, (f"{variant} (float16): TFLite differs from the float32 ONNX Runtime reference: max abs error "
+        assert ok, (f"{variant} (float16): {label} differs from the float32 ONNX Runtime reference: max abs error "
                     f"{err:.3g} > tolerance {tol:.3g} (range {rng:.3g}), {agreement(ref)}" + where)
         return
     ok, err, tol, rng = H.compare(ref, got, REL_TOL[dtype])
-    assert ok, (f"{variant} ({dtype}): TFLite differs from ONNX Runtime: max abs error {err:.3g} > tolerance "
+    assert ok, (f"{variant} ({dtype}): {label} differs from ONNX Runtime: max abs error {err:.3g} > tolerance "
                 f"{tol:.3g} (reference range {rng:.3g}), {agreement(ref)}" + where)
 
 
@@ -130,3 +150,35 @@ def test_plain_cnn_has_no_transpose(variant, octet, exports, converted):
     proc, out, _, _ = convert(octet, exports, converted, variant, "float32")
     ops = H.op_counts(H.read_tflite(str(out)))
     assert "TRANSPOSE" not in ops, f"{variant}: NHWC-input conversion contains TRANSPOSE ops: {ops}"
+
+
+def _fusable_hard_sigmoids(onnx_path):
+    """(HardSigmoid nodes, those that are x * HardSigmoid(x, 1/6, 0.5): PyTorch's pre-opset-14 Hardswish)
+    counted on the ONNX graph itself."""
+    import onnx
+    g = onnx.load(onnx_path).graph
+    total = fusable = 0
+    for n in g.node:
+        if n.op_type != "HardSigmoid":
+            continue
+        total += 1
+        at = {a.name: a.f for a in n.attribute}
+        if abs(at.get("alpha", 0.2) - 1 / 6) > 1e-6 or abs(at.get("beta", 0.5) - 0.5) > 1e-6:
+            continue
+        users = [u for u in g.node if n.output[0] in u.input]
+        if len(users) == 1 and users[0].op_type == "Mul" and sorted(users[0].input) == sorted([n.input[0], n.output[0]]):
+            fusable += 1
+    return total, fusable
+
+
+@pytest.mark.parametrize("variant", [_param("mobilenet_v3_small_opset13")])
+def test_opset13_hardswish_becomes_hard_swish(variant, octet, exports, converted):
+    # opset 13 has no HardSwish: PyTorch writes x * HardSigmoid(x); each must become one HARD_SWISH, while
+    # the squeeze-excitation gates (HardSigmoid of another tensor) stay MUL, ADD, MAXIMUM, MINIMUM
+    proc, out, d, _ = convert(octet, exports, converted, variant, "float32")
+    total, fusable = _fusable_hard_sigmoids(os.path.join(d, "model.onnx"))
+    assert fusable > 0, f"{variant}: the export has no x * HardSigmoid(x) (HardSigmoid nodes: {total})"
+    ops = H.op_counts(H.read_tflite(str(out)))
+    assert ops.get("HARD_SWISH", 0) == fusable, f"{variant}: {fusable} HardSwish patterns, TFLite ops {ops}"
+    assert ops.get("MINIMUM", 0) == total - fusable and ops.get("MAXIMUM", 0) == total - fusable, \
+        f"{variant}: {total - fusable} HardSigmoid gates should be left, TFLite ops {ops}"

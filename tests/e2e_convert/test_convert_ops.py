@@ -4,7 +4,10 @@ Each model is converted (float32; float16 for a subset), run in the real
 TFLite interpreter, and compared with ONNX Runtime on the same random input
 (NCHW for ONNX Runtime, transposed to NHWC where the converted input is NHWC):
 max |error| <= 1e-4 * max(1, range of the reference) for float32 and
-1e-2 * max(1, range) for float16. Also: I/O names and shapes, errors,
+1e-2 * max(1, range) for float16. octet's own interpreter is held to the same
+bar, on the .tflite (`octet run MODEL.tflite`) and, for float32, on octet's IR
+of the ONNX model before writing (`octet run MODEL.onnx`, which imports with
+the same flags and runs the same pass pipeline as convert). Also: I/O names and shapes, errors,
 determinism, the float16 size, the report and the metadata.
 """
 import hashlib
@@ -61,9 +64,33 @@ def run_converted(oracle, tflite_path, spec, in_files, work):
     return oracle.tflite(tflite_path, feeds, os.path.join(work, "tflite_out"))
 
 
+def feed_arrays(spec, name):
+    """{input name: the array octet's file is fed} (the reference input, NHWC where the input becomes NHWC)."""
+    feeds = {}
+    for inp in spec["inputs"]:
+        a = H.make_input(inp, name)
+        feeds[inp["name"]] = H.nchw_to_nhwc(a) if becomes_nhwc(spec, inp) else a
+    return feeds
+
+
 def convert_tiny(octet, name, dtype, out_dir):
+    """Converts, then runs octet's interpreter on the .tflite and (float32) on the ONNX model's IR.
+    -> (convert proc, .tflite path, {"tflite"|"ir": (run proc, outputs or None)})."""
+    spec = MANIFEST[name]
     out = out_dir / f"{name}.{dtype}.tflite"
-    return octet.convert(model_path(name), out, "--dtype", dtype, *MANIFEST[name]["convert_args"]), out
+    proc = octet.convert(model_path(name), out, "--dtype", dtype, *spec["convert_args"])
+    runs = {}
+    if proc.returncode != 0:
+        return proc, out, runs
+    feeds = []
+    for i, (k, a) in enumerate(feed_arrays(spec, name).items()):
+        feeds.append(out_dir / f"{name}.{dtype}.in{i}.npy")
+        np.save(feeds[-1], a)
+    runs["tflite"] = H.octet_run_outputs(octet, out, feeds, out_dir / f"{name}.{dtype}.run_tflite")
+    if dtype == "float32":
+        runs["ir"] = H.octet_run_outputs(octet, model_path(name), feeds, out_dir / f"{name}.{dtype}.run_ir",
+                                         *spec["convert_args"])
+    return proc, out, runs
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +110,7 @@ def convert_and_compare(conversions, oracle, cache, name, dtype, tmp_path):
     path = model_path(name)
     inputs = {i["name"]: H.make_input(i, name) for i in spec["inputs"]}
     in_files, refs = H.reference(oracle, cache, "tiny", name, path, inputs)
-    proc, out = conversions.get((name, dtype), name, dtype)
+    proc, out, runs = conversions.get((name, dtype), name, dtype)
     assert_ok(proc)
     assert out.is_file(), "no output file" + describe(proc)
     info = H.read_tflite(str(out))
@@ -99,6 +126,20 @@ def convert_and_compare(conversions, oracle, cache, name, dtype, tmp_path):
             failures.append(f"output {rname!r}: max abs error {err:.3g} > tolerance {tol:.3g} (reference range {rng:.3g})")
     assert not failures, f"{where}: TFLite differs from ONNX Runtime:\n  " + "\n  ".join(failures) + \
         f"\n  TFLite ops: {H.op_counts(info)}"
+    # octet's own interpreter, fed the very values ONNX Runtime was
+    for k, a in feed_arrays(spec, name).items():
+        fed = np.load(in_files[k])
+        inp = next(i for i in spec["inputs"] if i["name"] == k)
+        assert np.array_equal(H.nchw_to_nhwc(fed) if becomes_nhwc(spec, inp) else fed, a), \
+            f"{name}: input {k} fed to octet run differs from ONNX Runtime's"
+    for what, label in (("tflite", "octet's interpreter on the .tflite"), ("ir", "octet's interpreter on its IR")):
+        if what not in runs:
+            continue
+        run_proc, outputs = runs[what]
+        assert outputs is not None, f"{where}: octet run failed ({label})" + describe(run_proc)
+        failures = H.compare_outputs(refs, outputs, REL_TOL[dtype])
+        assert not failures, f"{where}: {label} differs from ONNX Runtime:\n  " + "\n  ".join(failures) + \
+            f"\n  command: {run_proc.cmdline}"
     return out, info, proc
 
 

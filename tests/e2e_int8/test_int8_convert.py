@@ -192,6 +192,21 @@ def test_int8_tiny_model(name, octet, tool, oracle, cache, tmp_path):
         f"\n  ops: {rep.get('op_dtypes')}"
 
 
+def test_int8_hard_swish_pattern_is_one_int8_hard_swish(octet, tmp_path):
+    # x * HardSigmoid(x, 1/6, 0.5) (PyTorch's opset-13 Hardswish) is fused before quantization: one int8
+    # HARD_SWISH, no float fallback (its numbers against TFLite: test_int8_tiny_model[hardswish_decomposed])
+    name = "hardswish_decomposed"
+    spec = MANIFEST[name]
+    out = tmp_path / "m.int8.tflite"
+    proc = octet.convert(os.path.join(MODELS_DIR, name + ".onnx"), out, "--int8",
+                         *calibration_args(spec, name, str(tmp_path)), "--no-progress", "--json")
+    assert_ok(proc)
+    ops = H.op_counts(H.read_tflite(str(out)))
+    assert ops.get("HARD_SWISH") == 1 and not {"MAXIMUM", "MINIMUM", "MUL", "ADD"} & set(ops), ops
+    op_dtypes = json.loads(proc.stdout)["op_dtypes"]
+    assert [o["dtype"] for o in op_dtypes if o["type"] == "HARD_SWISH"] == ["int8"], op_dtypes
+
+
 # ----------------------------------------------------------------------------- CLI behaviour
 def _conv_model():
     name = "conv_basic" if "conv_basic" in MANIFEST else next(n for n in CASES if n.startswith("conv"))
