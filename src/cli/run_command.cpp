@@ -24,6 +24,7 @@
 #include "dataset/npy_writer.h"
 #include "octet/model.h"
 #include "util/atomic_file.h"
+#include "util/output_guard.h"
 
 namespace octet::cli {
 
@@ -406,11 +407,8 @@ Command add_run_command(CLI::App& app) {
     }
     const std::size_t runs = n_inputs == 1 ? n_files : 1;
 
-    if (!args->out.empty()) {
-      std::error_code ec;
-      fs::create_directories(args->out, ec);
-      if (ec) throw fail("{}: cannot create the output folder: {}", args->out, ec.message());
-    }
+    OutputGuard written;  // an error part-way through removes every output already written
+    if (!args->out.empty()) written.create_directories(args->out);
     Json all = Json::array();
     std::set<std::string> used_dirs;
     for (std::size_t r = 0; r < runs; ++r) {
@@ -433,7 +431,7 @@ Command add_run_command(CLI::App& app) {
         if (!used_dirs.insert(stem).second) stem += fmt::format("_{}", r);
         used_dirs.insert(stem);
         dir /= stem;
-        fs::create_directories(dir);
+        written.create_directories(dir);
       }
       Json outputs = Json::array();
       std::set<std::string> used_names;
@@ -447,7 +445,9 @@ Command add_run_command(CLI::App& app) {
           const fs::path raw = dir / (name + ".npy");
           const fs::path deq = dir / (name + ".dequantized.npy");
           write_npy(raw, info.dtype, info.shape, value_or_throw(model.output_raw(info.index)));
+          written.created_file(raw);
           write_npy(deq, ElementType::kFloat32, info.shape, std::as_bytes(std::span<const float>(values)));
+          written.created_file(deq);
           out["files"] = {{"raw", raw.string()}, {"dequantized", deq.string()}};
         }
         outputs.push_back(std::move(out));
@@ -456,6 +456,7 @@ Command add_run_command(CLI::App& app) {
       if (!args->json) print_run(run_json);
       all.push_back(std::move(run_json));
     }
+    written.commit();
     if (args->json) {
       Json j;
       j["model"] = args->model;

@@ -286,3 +286,19 @@ def test_run_converted_int8_model(octet, tmp_path):
         pytest.skip("octet convert has no --int8 yet (INT8 conversion lands separately)")
     pytest.skip("TODO once convert --int8 is merged: convert a bundled ONNX model with a calibration set, "
                 "run it on images (recipe from the metadata) and compare with the TFLite oracle within 1")
+
+
+def test_an_error_part_way_leaves_no_output(octet, models, tmp_path):
+    """Two inputs, the second malformed: the first run's outputs, its folder and the --out folder
+    created for the command are removed again."""
+    m = models["classifier"]
+    np.save(tmp_path / "good.npy", np.zeros((1, 8, 8, 3), np.float32))
+    np.save(tmp_path / "bad.npy", np.zeros((1, 8, 8, 4), np.float32))
+    out = tmp_path / "new" / "out"
+    H.assert_error(octet("run", m, tmp_path / "good.npy", tmp_path / "bad.npy", "--out", out), 1, "bad.npy")
+    assert not (tmp_path / "new").exists(), sorted(p.name for p in (tmp_path / "new").rglob("*"))
+    existing = tmp_path / "existing"
+    existing.mkdir()
+    (existing / "mine.txt").write_text("keep me")
+    H.assert_error(octet("run", m, tmp_path / "good.npy", tmp_path / "bad.npy", "--out", existing), 1, "bad.npy")
+    assert sorted(p.name for p in existing.rglob("*")) == ["mine.txt"], "only the user's file may remain"
