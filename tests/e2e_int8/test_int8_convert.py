@@ -179,6 +179,8 @@ def test_int8_tiny_model(name, octet, tool, oracle, cache, tmp_path):
         assert theirs.dtype == ours.dtype and theirs.shape == ours.shape
         diff = np.abs(theirs.astype(np.int64) - ours.astype(np.int64))
         equal = float(np.mean(diff == 0)) if diff.size else 1.0
+        print(f"\n{name} output {rname!r}: {100 * equal:.3f}% of {diff.size} equal, max diff "
+              f"{diff.max() if diff.size else 0}; ops {sorted(ops)}", end="")
         if diff.size and (diff.max() > 1 or equal < bar):
             problems.append(f"output {rname!r}: octet vs TFLite max diff {diff.max()}, {100 * equal:.3f}% equal "
                             f"(bar {100 * bar}%; rounding-sensitive ops: {sensitive or 'none'})")
