@@ -13,7 +13,6 @@ than 1; integer (index) outputs must be equal.
 """
 import collections
 import json
-import math
 import os
 import subprocess
 import sys
