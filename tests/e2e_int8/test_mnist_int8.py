@@ -35,10 +35,11 @@ import make_mnist_models  # noqa: E402
 
 TOLERANCE = 0.3        # accuracy points below FP32
 INTERP_DIGITS = 300    # test digits run one by one in octet's interpreter
-# octet follows TFLite's reference integer rounding; the TFLite here runs
-# convolutions through XNNPACK (fp32 requantization), which differs by one at
-# near-ties (docs/int8_kernels.md). Within 1 always; this share equal at least.
-MIN_EQUAL = 0.9
+# octet follows the arithmetic of TFLite's default CPU path op by op (XNNPACK's
+# fp32 requantization where the delegate runs the op, the builtin kernels'
+# rounding elsewhere: docs/int8_kernels.md), so the outputs are byte-equal in
+# practice (100% on both models); within 1 always.
+MIN_EQUAL = 0.999
 
 
 def _exe(env, default):

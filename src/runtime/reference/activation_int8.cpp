@@ -13,9 +13,13 @@
 //   input on a 2^7 finer scale, a "relu-ish" factor in [0, 1] from x / 3,
 //   int16 multipliers rounded from Q31 ones); the output multiplier must be
 //   < 1 (TFLite's Prepare requires exponent <= 0).
-// LEAKY_RELU: TFLite's QuantizeLeakyRelu: q - zp_in scaled by the identity
-//   multiplier s_in / s_out when >= 0, else by the alpha multiplier
-//   s_in alpha / s_out; + zp_out, saturated to int8.
+// LEAKY_RELU: as TFLite's XNNPACK delegate computes it (qs8 leaky ReLU,
+//   taken when XNNPACK accepts the scales; int8_rounding.h): 8-bit
+//   multipliers m+ = lrintf(256 s), m- = lrintf(256 s alpha) with s = s_in /
+//   s_out in float32, q = floor(((q - zp_in) m + 128) / 256) + zp_out,
+//   saturated. Otherwise TFLite's builtin QuantizeLeakyRelu: q - zp_in scaled
+//   by the identity multiplier s_in / s_out when >= 0, else by the alpha
+//   multiplier s_in alpha / s_out; + zp_out, saturated to int8.
 // RELU, RELU6, RELU_N1_TO_1: TFLite's ReluX: requantize by s_in / s_out, then
 //   clamp to [zp_out + round(lo / s_out), zp_out + round(hi / s_out)] within
 //   int8 (an unbounded top for RELU).
@@ -24,7 +28,9 @@
 
 #include <numbers>
 
+#include "quant/requantize.h"
 #include "runtime/reference/int8_checks.h"
+#include "runtime/reference/int8_rounding.h"
 #include "runtime/reference/int8_kernels.h"
 #include "runtime/reference/int8_lut.h"
 
@@ -157,6 +163,24 @@ std::int8_t requant_one(const RequantParams& p, std::int8_t q) {
   return clamp_to_int8(y, p.clamp);
 }
 
+// XNNPACK's qs8 leaky ReLU.
+struct XnnLeakyParams {
+  std::int32_t input_zero_point = 0, output_zero_point = 0;
+  std::int32_t positive = 0, negative = 0;  // 8-bit fixed-point multipliers
+};
+
+XnnLeakyParams xnn_leaky_params(const QuantParams& in, const QuantParams& out, float alpha) {
+  const float positive = in.scale[0] / out.scale[0];
+  return {zero_point_of(in), zero_point_of(out), quant::xnn_q8_multiplier(positive),
+          quant::xnn_q8_multiplier(positive * alpha)};
+}
+
+std::int8_t xnn_leaky_one(const XnnLeakyParams& p, std::int8_t q) {
+  const std::int32_t x = static_cast<std::int32_t>(q) - p.input_zero_point;
+  return static_cast<std::int8_t>(quant::xnn_q8_requantize(x, x >= 0 ? p.positive : p.negative, p.output_zero_point,
+                                                           quant::int_range(DType::kInt8)));
+}
+
 template <typename F>
 void map_int8(const TensorView& in, const TensorView& out, F&& f) {
   const std::int8_t* x = in.as<const std::int8_t>();
@@ -219,6 +243,13 @@ void eval_activation_int8(const KernelContext& context, std::span<const TensorVi
       return;
     }
     case OpType::kLeakyRelu:
+      if (const float alpha = context.op.opts<LeakyReluOptions>().alpha;
+          xnn_takes_leaky_relu(qi.scale[0], qo.scale[0], alpha)) {
+        const XnnLeakyParams p = xnn_leaky_params(qi, qo, alpha);
+        map_int8(in, out, [&](std::int8_t q) { return xnn_leaky_one(p, q); });
+        return;
+      }
+      [[fallthrough]];
     case OpType::kRelu:
     case OpType::kRelu6:
     case OpType::kReluN1To1: {

@@ -1,17 +1,19 @@
-// int8 CONV_2D, DEPTHWISE_CONV_2D and TRANSPOSE_CONV with TensorFlow Lite's
-// integer arithmetic (reference_integer_ops::ConvPerChannel,
-// DepthwiseConvPerChannel and TransposeConv). Shapes, padding and the
+// int8 CONV_2D, DEPTHWISE_CONV_2D and TRANSPOSE_CONV with the integer
+// arithmetic of TensorFlow Lite's default CPU path. Shapes, padding and the
 // quantization checks are in conv.cpp's Prepare; per output value:
 //
 //   acc = sum over in-image taps of (input + input_offset) * weight   (int32)
 //       + bias[c]                                                     (int32, optional)
-//   out = clamp(MultiplyByQuantizedMultiplier(acc, M[c]) + output_zero_point,
-//               fused activation range)
+//   out = requantize(acc, c)   (ConvQuant::requantize)
 //
 // with input_offset = -input zero point, so a tap in the padding would add 0
-// (padding is the input zero point; TFLite skips those taps), and
-// M[c] = QuantizeMultiplier(input_scale * weight_scale[c] / output_scale) in
-// double. A per-tensor weight scale is used for every channel, as TFLite does.
+// (padding is the input zero point; TFLite skips those taps). The
+// requantization is the one int8_rounding.h picks: XNNPACK's fp32 rule
+// (round_half_even(acc * s[c]) + zero point, s[c] = input_scale *
+// weight_scale[c] / output_scale in float32) where TFLite's XNNPACK delegate
+// runs the op, else TFLite's builtin double rounding
+// (MultiplyByQuantizedMultiplier with M[c] = QuantizeMultiplier of the same
+// ratio in double). A per-tensor weight scale is used for every channel.
 // TRANSPOSE_CONV scatters the same products into int32 sums first.
 
 #include "runtime/reference/common.h"
@@ -29,6 +31,10 @@ constexpr std::size_t kBias = 2;
 constexpr std::size_t kTcWeights = 1;
 constexpr std::size_t kTcInput = 2;
 constexpr std::size_t kTcBias = 3;
+
+const TensorView* bias_view(std::span<const TensorView> inputs, std::size_t index) {
+  return inputs.size() > index ? &inputs[index] : nullptr;
+}
 
 const std::int32_t* bias_data(std::span<const TensorView> inputs, std::size_t index) {
   return inputs.size() > index ? inputs[index].as<const std::int32_t>() : nullptr;
@@ -53,7 +59,8 @@ void eval_conv_int8(const KernelContext& context, std::span<const TensorView> in
   const std::int64_t per_group = out_c / (in_c / f_c);
   const std::int64_t pad_h = window_padding_before(in_h, f_h, o.stride_h, o.dilation_h, out_h);
   const std::int64_t pad_w = window_padding_before(in_w, f_w, o.stride_w, o.dilation_w, out_w);
-  const ConvQuant q = conv_quant(inputs[kIn], inputs[kFilter], outputs[0], out_c, o.activation);
+  const ConvQuant q = conv_quant(context.op.type, inputs[kIn], inputs[kFilter], bias_view(inputs, kBias), outputs[0],
+                                 out_c, o.activation);
 
   for (std::int64_t b = 0; b < batches; ++b) {
     for (std::int64_t oy = 0; oy < out_h; ++oy) {
@@ -78,7 +85,7 @@ void eval_conv_int8(const KernelContext& context, std::span<const TensorView> in
           }
           if (bias != nullptr) acc += bias[oc];
           output[((b * out_h + oy) * out_w + ox) * out_c + oc] =
-              requantize_to_int8(saturate_accumulator(acc), q.multipliers[to_size(oc)], q.output_zero_point, q.range);
+              q.requantize(saturate_accumulator(acc), to_size(oc));
         }
       }
     }
@@ -102,7 +109,8 @@ void eval_depthwise_int8(const KernelContext& context, std::span<const TensorVie
   const std::int64_t multiplier = o.depth_multiplier;
   const std::int64_t pad_h = window_padding_before(in_h, f_h, o.stride_h, o.dilation_h, out_h);
   const std::int64_t pad_w = window_padding_before(in_w, f_w, o.stride_w, o.dilation_w, out_w);
-  const ConvQuant q = conv_quant(inputs[kIn], inputs[kFilter], outputs[0], out_c, o.activation);
+  const ConvQuant q = conv_quant(context.op.type, inputs[kIn], inputs[kFilter], bias_view(inputs, kBias), outputs[0],
+                                 out_c, o.activation);
 
   for (std::int64_t b = 0; b < batches; ++b) {
     for (std::int64_t oy = 0; oy < out_h; ++oy) {
@@ -124,8 +132,8 @@ void eval_depthwise_int8(const KernelContext& context, std::span<const TensorVie
               }
             }
             if (bias != nullptr) acc += bias[oc];
-            output[((b * out_h + oy) * out_w + ox) * out_c + oc] = requantize_to_int8(
-                saturate_accumulator(acc), q.multipliers[to_size(oc)], q.output_zero_point, q.range);
+            output[((b * out_h + oy) * out_w + ox) * out_c + oc] =
+                q.requantize(saturate_accumulator(acc), to_size(oc));
           }
         }
       }
@@ -152,7 +160,8 @@ void eval_transpose_conv_int8(const KernelContext& context, std::span<const Tens
       out_h, f_h, o.stride_h, 1, window_output_size(o.padding, out_h, f_h, o.stride_h, 1));
   const std::int64_t pad_w = window_padding_before(
       out_w, f_w, o.stride_w, 1, window_output_size(o.padding, out_w, f_w, o.stride_w, 1));
-  const ConvQuant q = conv_quant(inputs[kTcInput], inputs[kTcWeights], outputs[0], out_c, o.activation);
+  const ConvQuant q = conv_quant(context.op.type, inputs[kTcInput], inputs[kTcWeights], bias_view(inputs, kTcBias),
+                                 outputs[0], out_c, o.activation, o.padding == Padding::kValid);
 
   // TFLite's int32 scratch buffer (int64 here, saturated when read).
   std::vector<std::int64_t> sums(outputs[0].count(), 0);
@@ -182,7 +191,7 @@ void eval_transpose_conv_int8(const KernelContext& context, std::span<const Tens
   for (std::size_t i = 0; i < sums.size(); ++i) {
     const std::size_t oc = i % to_size(out_c);
     const std::int64_t acc = sums[i] + (bias != nullptr ? bias[oc] : 0);
-    output[i] = requantize_to_int8(saturate_accumulator(acc), q.multipliers[oc], q.output_zero_point, q.range);
+    output[i] = q.requantize(saturate_accumulator(acc), oc);
   }
 }
 

@@ -7,14 +7,20 @@
 //     x_i' = MBQM((q_i - zp_i) << 20, s_i / (2 max(s_1, s_2)))   (i = 1, 2)
 //     q    = MBQM(x_1' +- x_2', 2 max(s_1, s_2) / (2^20 s_out)) + zp_out
 //   then clamped to the fused activation's range.
-// MUL:  q = MBQM((q_1 - zp_1) (q_2 - zp_2), s_1 s_2 / s_out) + zp_out, clamped.
+// MUL:  as TFLite's XNNPACK delegate computes it (qs8 multiply, taken when
+//   s = s_1 s_2 / s_out in float32 is in [2^-16, 2^8); int8_rounding.h):
+//     q = quant::fp32_requantize((q_1 - zp_1) (q_2 - zp_2), s), one rounding,
+//   clamped to XNNPACK's fused activation range; otherwise the builtin
+//     q = MBQM((q_1 - zp_1) (q_2 - zp_2), s_1 s_2 / s_out) + zp_out, clamped.
 // MBQM is quant::multiply_by_quantized_multiplier (TFLite's double-rounding
 // MultiplyByQuantizedMultiplier); real multipliers are formed as TFLite forms
 // them (float products and quotients widened to double).
 // MAXIMUM / MINIMUM compare the int8 values directly: inputs and output must
 // share one quantization.
 
+#include "quant/requantize.h"
 #include "runtime/reference/int8_checks.h"
+#include "runtime/reference/int8_rounding.h"
 #include "runtime/reference/int8_kernels.h"
 
 namespace octet::reference {
@@ -66,6 +72,8 @@ std::int8_t add_one(const AddParams& p, std::int8_t a, std::int8_t b) {
 
 struct MulParams {
   std::int32_t zero_point_1 = 0, zero_point_2 = 0, zero_point_out = 0;
+  bool xnnpack = false;  // XNNPACK's fp32 rule, else TFLite's builtin double rounding
+  float scale = 0.0F;
   quant::FixedPointMultiplier output;
   quant::IntRange clamp;
 };
@@ -75,13 +83,18 @@ MulParams mul_params(const QuantParams& q1, const QuantParams& q2, const QuantPa
   p.zero_point_1 = zero_point_of(q1);
   p.zero_point_2 = zero_point_of(q2);
   p.zero_point_out = zero_point_of(qo);
+  p.scale = quant::xnn_product_scale(q1.scale[0], q2.scale[0], qo.scale[0]);
+  p.xnnpack = xnn_takes_mul(p.scale);
   p.output = quant::quantize_multiplier(static_cast<double>(q1.scale[0] * q2.scale[0] / qo.scale[0]));
-  p.clamp = quant::activation_range(activation, qo.scale[0], qo.zero_point[0], quant::int_range(DType::kInt8));
+  const quant::IntRange int8 = quant::int_range(DType::kInt8);
+  p.clamp = p.xnnpack ? quant::xnn_activation_range(activation, qo.scale[0], p.zero_point_out, int8)
+                      : quant::activation_range(activation, qo.scale[0], qo.zero_point[0], int8);
   return p;
 }
 
 std::int8_t mul_one(const MulParams& p, std::int8_t a, std::int8_t b) {
   const std::int32_t product = (static_cast<std::int32_t>(a) - p.zero_point_1) * (static_cast<std::int32_t>(b) - p.zero_point_2);
+  if (p.xnnpack) return static_cast<std::int8_t>(quant::fp32_requantize(product, p.scale, p.zero_point_out, p.clamp));
   return clamp_to_int8(quant::multiply_by_quantized_multiplier(product, p.output) + p.zero_point_out, p.clamp);
 }
 

@@ -1,17 +1,16 @@
-// int8 FULLY_CONNECTED with TensorFlow Lite's integer arithmetic
-// (reference_integer_ops::FullyConnected, and FullyConnectedPerChannel for
-// weights quantized per channel along axis 0). Shapes (including
-// keep_num_dims) and quantization checks are in fully_connected.cpp's Prepare.
-// Per row r and unit u:
+// int8 FULLY_CONNECTED with the integer arithmetic of TensorFlow Lite's
+// default CPU path. Shapes (including keep_num_dims) and quantization checks
+// are in fully_connected.cpp's Prepare. Per row r and unit u:
 //
 //   acc = sum_d (input[r, d] + input_offset) * weight[u, d] + bias[u]    (int32)
-//   out = clamp(MultiplyByQuantizedMultiplier(acc, M[u]) + output_zero_point,
-//               fused activation range)
+//   out = requantize(acc, u)   (ConvQuant::requantize)
 //
 // input_offset = -input zero point; weights are symmetric (zero point 0, as
-// Prepare checks, so TFLite's weights_offset is 0);
-// M[u] = QuantizeMultiplier(input_scale * weight_scale[u] / output_scale) in
-// double, the same multiplier for every unit when weights are per tensor.
+// Prepare checks). The requantization is the one int8_rounding.h picks:
+// weights per tensor run in TFLite's XNNPACK delegate (fp32 rule), weights
+// per channel in TFLite's optimized builtin kernel, which applies ruy's
+// single-rounding multiplier M[u] = QuantizeMultiplier(input_scale *
+// weight_scale[u] / output_scale).
 
 #include "runtime/reference/common.h"
 #include "runtime/reference/int8_common.h"
@@ -29,7 +28,8 @@ void eval_fully_connected_int8(const KernelContext& context, std::span<const Ten
   const std::int64_t units = inputs[1].shape[0];
   const std::int64_t depth = inputs[1].shape[1];
   const std::int64_t rows = static_cast<std::int64_t>(inputs[0].count()) / depth;
-  const ConvQuant q = conv_quant(inputs[0], inputs[1], outputs[0], units, o.activation);
+  const ConvQuant q = conv_quant(context.op.type, inputs[0], inputs[1], inputs.size() > 2 ? &inputs[2] : nullptr,
+                                 outputs[0], units, o.activation);
   for (std::int64_t r = 0; r < rows; ++r) {
     for (std::int64_t u = 0; u < units; ++u) {
       std::int64_t acc = 0;
@@ -38,7 +38,7 @@ void eval_fully_connected_int8(const KernelContext& context, std::span<const Ten
       }
       if (bias != nullptr) acc += bias[u];
       output[r * units + u] =
-          requantize_to_int8(saturate_accumulator(acc), q.multipliers[to_size(u)], q.output_zero_point, q.range);
+          q.requantize(saturate_accumulator(acc), to_size(u));
     }
   }
 }

@@ -156,16 +156,40 @@ void require_int8_conv_quant(const KernelContext& context, std::size_t input, st
   require_int32_bias(context, bias, channels, in.scale, scales, out.scale);
 }
 
-ConvQuant conv_quant(const TensorView& input, const TensorView& weights, const TensorView& output,
-                     std::int64_t channels, Activation activation) {
+ConvQuant conv_quant(OpType op, const TensorView& input, const TensorView& weights, const TensorView* bias,
+                     const TensorView& output, std::int64_t channels, Activation activation, bool valid_padding) {
   const TensorQuant in = view_quant(input);
   const TensorQuant out = view_quant(output);
+  const std::vector<float> weight_scales = view_weight_scales(weights, channels);
   ConvQuant q;
   q.input_offset = -in.zero_point;
   q.output_zero_point = out.zero_point;
-  q.multipliers = channel_multipliers(in.scale, view_weight_scales(weights, channels), out.scale);
-  q.range = int8_activation_range(activation, out);
+  for (const float w : weight_scales) q.scales.push_back(quant::xnn_product_scale(in.scale, w, out.scale));
+  ConvConfig config;
+  config.weight_scales = weights.quant->scale.size();
+  config.bias_scales = bias != nullptr && bias->quant != nullptr ? bias->quant->scale.size() : 0;
+  config.valid_padding = valid_padding;
+  q.rule = conv_requantization(op, config, q.scales);
+  q.multipliers = channel_multipliers(in.scale, weight_scales, out.scale);
+  q.range = q.rule == Requantization::kFp32
+                ? quant::xnn_activation_range(activation, out.scale, out.zero_point, quant::int_range(DType::kInt8))
+                : int8_activation_range(activation, out);
   return q;
+}
+
+std::int8_t ConvQuant::requantize(std::int32_t acc, std::size_t channel) const {
+  switch (rule) {
+    case Requantization::kFp32:
+      return static_cast<std::int8_t>(quant::fp32_requantize(acc, scales[channel], output_zero_point, range));
+    case Requantization::kSingleRounding: {
+      const std::int64_t scaled =
+          std::int64_t{quant::multiply_by_quantized_multiplier_single_rounding(acc, multipliers[channel])} +
+          output_zero_point;
+      return static_cast<std::int8_t>(std::clamp<std::int64_t>(scaled, range.min, range.max));
+    }
+    case Requantization::kDoubleRounding: break;
+  }
+  return requantize_to_int8(acc, multipliers[channel], output_zero_point, range);
 }
 
 }  // namespace octet::reference

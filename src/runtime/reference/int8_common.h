@@ -15,6 +15,7 @@
 
 #include "quant/quant_math.h"
 #include "runtime/reference/common.h"
+#include "runtime/reference/int8_rounding.h"
 
 namespace octet::reference {
 
@@ -79,14 +80,22 @@ namespace octet::reference {
 void require_int8_conv_quant(const KernelContext& context, std::size_t input, std::size_t weights, std::size_t bias,
                              int weight_axis, std::int64_t channels);
 
-// Requantization constants of an int8 convolution-like op, from its views.
+// Requantization constants of an int8 convolution-like op, from its views,
+// and the rule TFLite's default CPU path applies to it (int8_rounding.h):
+// XNNPACK's fp32 scales in float32 or TFLite's Q31 multipliers.
 struct ConvQuant {
   std::int32_t input_offset = 0;  // -input zero point
   std::int32_t output_zero_point = 0;
-  std::vector<quant::FixedPointMultiplier> multipliers;  // per output channel
+  Requantization rule = Requantization::kDoubleRounding;
+  std::vector<quant::FixedPointMultiplier> multipliers;  // per output channel (double and single rounding)
+  std::vector<float> scales;                             // per output channel (fp32)
   quant::IntRange range;                                 // fused activation clamp
+
+  // The int8 output of an int32 accumulator in output channel `channel`.
+  std::int8_t requantize(std::int32_t acc, std::size_t channel) const;
 };
-ConvQuant conv_quant(const TensorView& input, const TensorView& weights, const TensorView& output,
-                     std::int64_t channels, Activation activation);
+// `bias` is null without a bias; `valid_padding` matters for TRANSPOSE_CONV only.
+ConvQuant conv_quant(OpType op, const TensorView& input, const TensorView& weights, const TensorView* bias,
+                     const TensorView& output, std::int64_t channels, Activation activation, bool valid_padding = true);
 
 }  // namespace octet::reference

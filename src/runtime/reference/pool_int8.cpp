@@ -8,12 +8,15 @@
 //   input's scale and zero point.
 // * MAX_POOL_2D (reference_integer_ops::MaxPool): the largest tap, clamped to
 //   the fused activation range; same quantization in and out.
-// * MEAN over axes {1, 2} of a 4-D input with keep_dims
-//   (reference_integer_ops::Mean, the case TFLite's MEAN special-cases):
-//   acc = sum (q - input_zero_point) over the H*W values,
-//   acc = MultiplyByQuantizedMultiplier(acc, QuantizeMultiplier(input_scale / output_scale)),
-//   then divided by n = H*W rounding half away from zero as above, plus the
-//   output zero point, clamped to int8. The scales may differ.
+// * MEAN over axes {1, 2} of a 4-D input with keep_dims: acc = sum (q -
+//   input_zero_point) over the n = H*W values, then
+//   - as TFLite's XNNPACK delegate computes it (global average pooling, which
+//     it takes whenever s_in / s_out is in [2^-8, 2^8); int8_rounding.h):
+//     quant::fp32_requantize(acc, s_in / (s_out * n) in float32), one rounding;
+//   - else as the builtin reference_integer_ops::Mean:
+//     MultiplyByQuantizedMultiplier(acc, QuantizeMultiplier(s_in / s_out)),
+//     divided by n rounding half away from zero as above, plus the output
+//     zero point, clamped to int8.
 
 #include "runtime/reference/common.h"
 #include "runtime/reference/int8_common.h"
@@ -119,10 +122,18 @@ void eval_mean_int8(const KernelContext&, std::span<const TensorView> inputs, st
       quant::quantize_multiplier(static_cast<double>(in.scale) / static_cast<double>(out.scale));
   const std::int64_t batches = shape[0], depth = shape[3];
   const std::int64_t count = shape[kHeightAxis] * shape[kWidthAxis];
+  const bool xnnpack = xnn_takes_mean(in.scale, out.scale);
+  const float xnn_scale = in.scale / (out.scale * static_cast<float>(count));
+  const quant::IntRange int8 = quant::int_range(DType::kInt8);
   for (std::int64_t b = 0; b < batches; ++b) {
     for (std::int64_t c = 0; c < depth; ++c) {
       std::int64_t acc = 0;
       for (std::int64_t i = 0; i < count; ++i) acc += std::int64_t{input[(b * count + i) * depth + c]} - in.zero_point;
+      if (xnnpack) {
+        output[b * depth + c] =
+            static_cast<std::int8_t>(quant::fp32_requantize(saturate_accumulator(acc), xnn_scale, out.zero_point, int8));
+        continue;
+      }
       const std::int32_t scaled = quant::multiply_by_quantized_multiplier(saturate_accumulator(acc), m);
       const std::int64_t value = rounded_divide(scaled, std::max<std::int64_t>(count, 1)) + out.zero_point;
       output[b * depth + c] = static_cast<std::int8_t>(std::clamp<std::int64_t>(value, quant::kInt8Min, quant::kInt8Max));

@@ -1,17 +1,27 @@
 // QUANTIZE (float32 -> int8/uint8/int16, with the declared output's scale and
 // zero point, per tensor or per channel) and DEQUANTIZE (int8/uint8/int16 ->
 // float32 with the input's parameters; float16 -> float32 exactly), computed
-// as TFLite's reference kernels do:
-//   quantize:   q = clamp(round(x / scale) + zero_point), rounding half away
-//               from zero, x / scale in float (NaN gives the zero point, where
-//               TFLite's cast would be undefined);
+// as TFLite's default CPU path does (int8_rounding.h):
+//   quantize:   float32 -> int8 per tensor runs in TFLite's XNNPACK delegate
+//               (f32 -> qs8 convert): q = clamp(round_half_even(x * (1 /
+//               scale)) + zero_point), reciprocal and product in float32
+//               (quant::xnn_quantize). Otherwise TFLite's builtin kernel:
+//               q = clamp(round(x / scale) + zero_point), rounding half away
+//               from zero, x / scale in float. NaN gives the zero point, where
+//               TFLite's result is unspecified;
 //   dequantize: x = scale * (q - zero_point), in double for a per-tensor scale
 //               and in float for per-channel scales;
 //   requantize (QUANTIZE from int8 to int8 or uint8, or from uint8 to int8;
 //               TFLite's Requantize): q_out = clamp(MultiplyByQuantizedMultiplier(
 //               q_in - zero_in, M) + zero_out) with M = QuantizeMultiplier(
 //               double(scale_in) / double(scale_out)); both sides per tensor.
+//               int8 -> int8 runs in TFLite's XNNPACK delegate (qs8 convert)
+//               whenever s_in / s_out (float32) is in [2^-8, 2^7]
+//               (int8_rounding.h), so octet computes it as XNNPACK does there:
+//               an 8-bit multiplier m = lrintf(256 s_in / s_out), q_out =
+//               clamp(floor(((q_in - zero_in) m + 128) / 256) + zero_out).
 
+#include "quant/requantize.h"
 #include "runtime/float16.h"
 #include "runtime/reference/common.h"
 #include "runtime/reference/int8_common.h"
@@ -104,6 +114,17 @@ void quantize(const TensorView& input, const TensorView& output) {
   }
 }
 
+// XNNPACK's f32 -> qs8 convert (float32 -> int8 QUANTIZE, per tensor).
+void xnn_quantize_int8(const TensorView& input, const TensorView& output) {
+  const TensorQuant q = view_quant(output);
+  const quant::IntRange int8 = quant::int_range(DType::kInt8);
+  const float* in = input.as<const float>();
+  std::int8_t* out = output.as<std::int8_t>();
+  for (std::size_t i = 0; i < input.count(); ++i) {
+    out[i] = static_cast<std::int8_t>(quant::xnn_quantize(in[i], q.scale, q.zero_point, int8));
+  }
+}
+
 template <typename In, typename Out>
 void requantize(const TensorView& input, const TensorView& output) {
   const TensorQuant in_q = view_quant(input);
@@ -121,12 +142,29 @@ void requantize(const TensorView& input, const TensorView& output) {
   }
 }
 
+// XNNPACK's qs8 convert (int8 -> int8 QUANTIZE): 8-bit fixed-point multiplier.
+void xnn_convert_int8(const TensorView& input, const TensorView& output) {
+  const TensorQuant in_q = view_quant(input);
+  const TensorQuant out_q = view_quant(output);
+  const std::int32_t multiplier = quant::xnn_q8_multiplier(in_q.scale / out_q.scale);
+  const quant::IntRange int8 = quant::int_range(DType::kInt8);
+  const std::int8_t* in = input.as<const std::int8_t>();
+  std::int8_t* out = output.as<std::int8_t>();
+  for (std::size_t i = 0; i < input.count(); ++i) {
+    const std::int32_t centred = std::int32_t{in[i]} - in_q.zero_point;
+    out[i] = static_cast<std::int8_t>(quant::xnn_q8_requantize(centred, multiplier, out_q.zero_point, int8));
+  }
+}
+
 void eval_quantize(const KernelContext& context, std::span<const TensorView> inputs,
                    std::span<const TensorView> outputs) {
   if (outputs[0].quant == nullptr) throw op_fail(context, "output has no quantization parameters");
   const DType in_dtype = inputs[0].dtype;
   const DType out_dtype = outputs[0].dtype;
   if (in_dtype == DType::kInt8 && out_dtype == DType::kInt8) {
+    const TensorQuant in_q = view_quant(inputs[0]);
+    const TensorQuant out_q = view_quant(outputs[0]);
+    if (xnn_takes_convert(in_q.scale, out_q.scale)) return xnn_convert_int8(inputs[0], outputs[0]);
     return requantize<std::int8_t, std::int8_t>(inputs[0], outputs[0]);
   }
   if (in_dtype == DType::kInt8 && out_dtype == DType::kUint8) {
@@ -134,6 +172,9 @@ void eval_quantize(const KernelContext& context, std::span<const TensorView> inp
   }
   if (in_dtype == DType::kUint8 && out_dtype == DType::kInt8) {
     return requantize<std::uint8_t, std::int8_t>(inputs[0], outputs[0]);
+  }
+  if (in_dtype == DType::kFloat32 && out_dtype == DType::kInt8 && !outputs[0].quant->per_channel()) {
+    return xnn_quantize_int8(inputs[0], outputs[0]);
   }
   switch (outputs[0].dtype) {
     case DType::kInt8: quantize<std::int8_t>(inputs[0], outputs[0]); return;

@@ -9,14 +9,15 @@
 //     half_pixel_centers; round half away from zero with align_corners, else
 //     floor; clamped to in - 1 (and to 0 with half_pixel_centers).
 // int8 (input and output must share one quantization): nearest copies bytes;
-// bilinear is TFLite's ResizeBilinearInteger, in fixed point with 10
-// fractional bits:
-//   scale_10 = round-half-up(2^10 in / out)  (align_corners: (in - 1) / (out - 1));
-//   src_10 = dst scale_10 (+ scale_10 / 2 - 2^9 with half_pixel_centers);
-//   y0 = max(src_10 / 2^10, 0), y1 = min(ceil(src_10 / 2^10), in - 1) (C division);
-//   out = sum of the four neighbours times their (2^10 - frac) / frac weights,
-//     divided by 2^20 rounding half away from zero.
+// bilinear is computed as TFLite's XNNPACK delegate computes it (it takes
+// every int8 RESIZE_BILINEAR with a constant size; int8_rounding.h): source
+// coordinates in float32 as XNNPACK's indirection setup,
+//   src = dst scale, or with half_pixel_centers clamp(dst scale + (0.5 scale
+//     - 0.5), 0, in - 1) (the product and the sum rounded to float32 apart);
+//   y0 = trunc(src), y1 = min(y0 + 1, in - 1), weight = lrintf((src - y0) 2^11);
+// then XNNPACK's s8-ibilinear integer lerps (quant::xnn_bilinear_q11).
 
+#include "quant/requantize.h"
 #include "runtime/reference/common.h"
 #include "runtime/reference/int8_checks.h"
 #include "runtime/reference/registry.h"
@@ -65,28 +66,23 @@ Interpolation interpolation(std::int64_t dst, float scale, bool half_pixel_cente
   return {source, lo, hi};
 }
 
-// ---- int8 bilinear (ResizeBilinearInteger).
+// ---- int8 bilinear (XNNPACK's s8-ibilinear with 11-bit weights).
 
-constexpr int kFractionBits = 10;  // source coordinates in Q10
-constexpr std::int32_t kOne10 = 1 << kFractionBits;
-constexpr std::int64_t kOne20 = std::int64_t{1} << (2 * kFractionBits);  // products of two Q10 weights
-
-std::int32_t resize_scale_10(std::int32_t in, std::int32_t out, bool align_corners) {
-  if (align_corners && out > 1) return (kOne10 * (in - 1) + (out - 1) / 2) / (out - 1);
-  return (kOne10 * in + out / 2) / out;
-}
-
-struct Interpolation10 {
-  std::int32_t source;  // Q10
-  std::int32_t lo;
-  std::int32_t hi;
-  std::int64_t weight_lo() const { return kOne10 - (source - kOne10 * lo); }
-  std::int64_t weight_hi() const { return source - kOne10 * lo; }
+struct XnnInterpolation {
+  std::int64_t lo;  // the neighbours read
+  std::int64_t hi;
+  std::int32_t weight;  // of hi, in 1/2^11
 };
 
-Interpolation10 interpolation_10(std::int32_t dst, std::int32_t scale_10, bool half_pixel_centers, std::int32_t in) {
-  const std::int32_t source = half_pixel_centers ? dst * scale_10 + scale_10 / 2 - kOne10 / 2 : dst * scale_10;
-  return {source, std::max(source / kOne10, 0), std::min((source + kOne10 - 1) / kOne10, in - 1)};
+XnnInterpolation xnn_interpolation(std::int64_t dst, float scale, bool half_pixel_centers, std::int64_t in) {
+  const float product = static_cast<float>(dst) * scale;
+  float source = product;
+  if (half_pixel_centers) {
+    const float offset = 0.5F * scale - 0.5F;
+    source = std::clamp(product + offset, 0.0F, static_cast<float>(in - 1));
+  }
+  const auto lo = static_cast<std::int64_t>(source);
+  return {lo, std::min(lo + 1, in - 1), quant::xnn_q11_weight(source - static_cast<float>(lo))};
 }
 
 void eval_bilinear_int8(const KernelContext& context, std::span<const TensorView> inputs,
@@ -94,28 +90,24 @@ void eval_bilinear_int8(const KernelContext& context, std::span<const TensorView
   const auto& o = context.op.opts<ResizeOptions>();
   const Shape& in_shape = inputs[0].shape;
   const Shape& out_shape = outputs[0].shape;
-  const std::int64_t batches = in_shape[0], depth = in_shape[3];
-  const auto in_h = static_cast<std::int32_t>(in_shape[1]), in_w = static_cast<std::int32_t>(in_shape[2]);
-  const auto out_h = static_cast<std::int32_t>(out_shape[1]), out_w = static_cast<std::int32_t>(out_shape[2]);
-  const std::int32_t scale_h = resize_scale_10(in_h, out_h, o.align_corners);
-  const std::int32_t scale_w = resize_scale_10(in_w, out_w, o.align_corners);
+  const std::int64_t batches = in_shape[0], in_h = in_shape[1], in_w = in_shape[2], depth = in_shape[3];
+  const std::int64_t out_h = out_shape[1], out_w = out_shape[2];
+  const float scale_h = resize_scale(in_h, out_h, o.align_corners);
+  const float scale_w = resize_scale(in_w, out_w, o.align_corners);
   const std::int8_t* in = inputs[0].as<const std::int8_t>();
   std::int8_t* out = outputs[0].as<std::int8_t>();
   const auto at = [&](std::int64_t b, std::int64_t y, std::int64_t x, std::int64_t c) {
-    return static_cast<std::int64_t>(in[((b * in_h + y) * in_w + x) * depth + c]);
+    return static_cast<std::int32_t>(in[((b * in_h + y) * in_w + x) * depth + c]);
   };
   for (std::int64_t b = 0; b < batches; ++b) {
-    for (std::int32_t y = 0; y < out_h; ++y) {
-      const Interpolation10 iy = interpolation_10(y, scale_h, o.half_pixel_centers, in_h);
-      for (std::int32_t x = 0; x < out_w; ++x) {
-        const Interpolation10 ix = interpolation_10(x, scale_w, o.half_pixel_centers, in_w);
+    for (std::int64_t y = 0; y < out_h; ++y) {
+      const XnnInterpolation iy = xnn_interpolation(y, scale_h, o.half_pixel_centers, in_h);
+      for (std::int64_t x = 0; x < out_w; ++x) {
+        const XnnInterpolation ix = xnn_interpolation(x, scale_w, o.half_pixel_centers, in_w);
         for (std::int64_t c = 0; c < depth; ++c) {
-          const std::int64_t sum = at(b, iy.lo, ix.lo, c) * iy.weight_lo() * ix.weight_lo() +
-                                   at(b, iy.hi, ix.lo, c) * iy.weight_hi() * ix.weight_lo() +
-                                   at(b, iy.lo, ix.hi, c) * iy.weight_lo() * ix.weight_hi() +
-                                   at(b, iy.hi, ix.hi, c) * iy.weight_hi() * ix.weight_hi();
-          const std::int64_t half = sum > 0 ? kOne20 / 2 : -kOne20 / 2;
-          out[((b * out_h + y) * out_w + x) * depth + c] = saturate_int8(static_cast<std::int32_t>((sum + half) / kOne20));
+          out[((b * out_h + y) * out_w + x) * depth + c] = static_cast<std::int8_t>(
+              quant::xnn_bilinear_q11(at(b, iy.lo, ix.lo, c), at(b, iy.lo, ix.hi, c), at(b, iy.hi, ix.lo, c),
+                                      at(b, iy.hi, ix.hi, c), ix.weight, iy.weight));
         }
       }
     }

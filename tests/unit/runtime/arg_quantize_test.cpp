@@ -42,20 +42,28 @@ QuantParams quant(std::vector<float> scale, std::vector<std::int64_t> zero_point
   return q;
 }
 
-TEST(RuntimeQuantize, RoundsHalfAwayFromZeroAndClamps) {
-  // x / 0.5 = 0.5, -0.5, 1.5, 2, 200, -200, 0 -> 1, -1, 2, 2, 200, -200, 0; + zero point 1; clamped.
+TEST(RuntimeQuantize, Int8PerTensorRoundsHalfToEvenAndClamps) {
+  // float32 -> int8 per tensor runs in XNNPACK (TFLite's default path): x * (1 / 0.5) = 0.5, -0.5, 1.5, 2.5, 2,
+  // 200, -200, 0 -> 0, 0, 2, 2, 2, 200, -200, 0 (half to even; TFLite's builtin kernel: 1, -1, 2, 3, ...);
+  // + zero point 1; clamped; NaN -> the zero point.
   const float nan = std::numeric_limits<float>::quiet_NaN();
-  const Result r = run_op(OpType::kQuantize, NoOptions{}, {in({8}, {0.25F, -0.25F, 0.75F, 1.0F, 100, -100, 0, nan})},
-                          1, {OutDecl{DType::kInt8, quant({0.5F}, {1})}});
-  EXPECT_EQ(r.values<std::int8_t>(), (std::vector<std::int8_t>{2, 0, 3, 3, 127, -128, 1, 1}));
-  // uint8, scale 0.25, zero point 128: 0, 4, -4, 160, -160 -> 128, 132, 124, 255, 0.
-  const Result u = run_op(OpType::kQuantize, NoOptions{}, {in({5}, {0, 1, -1, 40, -40})}, 1,
+  const Result r = run_op(OpType::kQuantize, NoOptions{},
+                          {in({9}, {0.25F, -0.25F, 0.75F, 1.25F, 1.0F, 100, -100, 0, nan})}, 1,
+                          {OutDecl{DType::kInt8, quant({0.5F}, {1})}});
+  EXPECT_EQ(r.values<std::int8_t>(), (std::vector<std::int8_t>{1, 1, 3, 3, 3, 127, -128, 1, 1}));
+}
+
+TEST(RuntimeQuantize, BuiltinRoundsHalfAwayFromZero) {
+  // uint8 (TFLite's builtin kernel), scale 0.25, zero point 128: 0, 4, -4, 160, -160 -> 128, 132, 124, 255, 0;
+  // 0.125 / 0.25 = 0.5 -> 1 -> 129 and -0.125 -> -1 -> 127 (half away from zero).
+  const Result u = run_op(OpType::kQuantize, NoOptions{}, {in({7}, {0, 1, -1, 40, -40, 0.125F, -0.125F})}, 1,
                           {OutDecl{DType::kUint8, quant({0.25F}, {128})}});
-  EXPECT_EQ(u.values<std::uint8_t>(), (std::vector<std::uint8_t>{128, 132, 124, 255, 0}));
+  EXPECT_EQ(u.values<std::uint8_t>(), (std::vector<std::uint8_t>{128, 132, 124, 255, 0, 129, 127}));
 }
 
 TEST(RuntimeQuantize, PerChannel) {
-  // Axis 1 scales (0.5, 2): 1/0.5 = 2, 1/2 = 0.5 -> 1, -3/0.5 = -6, 5/2 = 2.5 -> 3.
+  // Per channel (TFLite's builtin kernel, half away from zero). Axis 1 scales (0.5, 2): 1/0.5 = 2,
+  // 1/2 = 0.5 -> 1, -3/0.5 = -6, 5/2 = 2.5 -> 3.
   const Result r = run_op(OpType::kQuantize, NoOptions{}, {in({2, 2}, {1, 1, -3, 5})}, 1,
                           {OutDecl{DType::kInt8, quant({0.5F, 2.0F}, {0, 0}, 1)}});
   EXPECT_EQ(r.values<std::int8_t>(), (std::vector<std::int8_t>{2, 1, -6, 3}));

@@ -73,19 +73,22 @@ TEST(RuntimeInt8Binary, AddSaturates) {
   EXPECT_EQ(run8(OpType::kAdd, BinaryOptions{}, args, out8(1.0F, 100)), (std::vector<std::int8_t>{107, 127}));
 }
 
-// MUL: a scale 0.5 zero point 1, b scale 0.25 zero point 0, out scale 0.5 zero point -10:
-// multiplier 0.5 * 0.25 / 0.5 = 0.25 = 2^30 2^-1; out = round((a-1) b / 4) - 10.
+// MUL runs in XNNPACK (fp32 rule): a scale 0.5 zero point 1, b scale 0.25 zero point 0, out scale 0.5 zero
+// point -10: s = 0.5 * 0.25 / 0.5 = 0.25 in float32; out = round_half_even((a-1) b / 4) - 10.
 //   (5, 6):   24 / 4 = 6      -> -4
 //   (3, 3):   6 / 4 = 1.5     -> 2 -> -8
-//   (-1, 3):  -6 / 4 = -1.5   -> -2 -> -12   (RELU: clamped to the zero point -10)
+//   (-1, 3):  -6 / 4 = -1.5   -> -2 -> -12   (RELU: clamped to lrintf(0 / 0.5 - 10) = -10)
 //   (127,127): 16002 / 4      -> 127 (saturated)
 //   (127,-128): -4032         -> -128 (saturated)
-TEST(RuntimeInt8Binary, MulRoundsAndSaturates) {
-  const std::vector<Arg> args = {q8({5}, {5, 3, -1, 127, 127}, 0.5F, 1), q8({5}, {6, 3, 3, 127, -128}, 0.25F, 0)};
+//   (6, 2):   10 / 4 = 2.5    -> 2 (even) -> -8     (TFLite's builtin double rounding: 3 -> -7)
+//   (-4, 2):  -10 / 4 = -2.5  -> -2 (even) -> -12   (builtin: -3 -> -13)
+TEST(RuntimeInt8Binary, MulRoundsHalfToEvenAndSaturates) {
+  const std::vector<Arg> args = {q8({7}, {5, 3, -1, 127, 127, 6, -4}, 0.5F, 1),
+                                 q8({7}, {6, 3, 3, 127, -128, 2, 2}, 0.25F, 0)};
   EXPECT_EQ(run8(OpType::kMul, BinaryOptions{}, args, out8(0.5F, -10)),
-            (std::vector<std::int8_t>{-4, -8, -12, 127, -128}));
+            (std::vector<std::int8_t>{-4, -8, -12, 127, -128, -8, -12}));
   EXPECT_EQ(run8(OpType::kMul, with(Activation::kRelu), args, out8(0.5F, -10)),
-            (std::vector<std::int8_t>{-4, -8, -10, 127, -10}));
+            (std::vector<std::int8_t>{-4, -8, -10, 127, -10, -8, -10}));
 }
 
 TEST(RuntimeInt8Binary, MaximumMinimumCompareInt8Values) {
@@ -168,14 +171,23 @@ TEST(RuntimeInt8Activation, HardSwishFixedPoint) {
                        "TFLite's int8 HARD_SWISH needs input scale / 128 < output scale"));
 }
 
-// LEAKY_RELU alpha 0.5, input scale 0.5 zero point 0, output scale 0.25 zero point 1:
-// identity multiplier 2 (Q31 2^30, shift 2), alpha multiplier 1 (2^30, shift 1).
-//   3 -> 6 -> 7;  -3 -> -3 -> -2;  100 -> 200 -> 127;  -128 -> -128 -> -127.
+// LEAKY_RELU runs in XNNPACK (8-bit multipliers): alpha 0.5, input scale 0.5 zero point 0, output scale 0.25
+// zero point 1: m+ = lrintf(256 * 2) = 512, m- = lrintf(256 * 2 * 0.5) = 256;
+// out = floor((x m + 128) / 256) + 1.
+//   3 -> floor(6.5) = 6 -> 7;  -3 -> floor(-2.5) = -3 -> -2;  100 -> 200 -> 127;  -128 -> floor(-127.5) -> -127.
+// alpha 0.3: m- = lrintf(256 * 0.6) = lrintf(153.6) = 154: -124 -> floor((-19096 + 128) / 256) = floor(-74.09)
+// = -75 -> -74, where the exact -74.4 (TFLite's builtin Q31 multiplier) rounds to -74 -> -73.
 TEST(RuntimeInt8Activation, LeakyReluTwoMultipliers) {
   LeakyReluOptions o;
   o.alpha = 0.5F;
   EXPECT_EQ(run8(OpType::kLeakyRelu, o, {q8({4}, {3, -3, 100, -128}, 0.5F, 0)}, out8(0.25F, 1)),
             (std::vector<std::int8_t>{7, -2, 127, -127}));
+  o.alpha = 0.3F;
+  EXPECT_EQ(run8(OpType::kLeakyRelu, o, {q8({1}, {-124}, 0.5F, 0)}, out8(0.25F, 1)), (std::vector<std::int8_t>{-74}));
+  // alpha 0: the negative multiplier 0 is outside XNNPACK's range, so TFLite's builtin kernel: negatives -> zp.
+  o.alpha = 0.0F;
+  EXPECT_EQ(run8(OpType::kLeakyRelu, o, {q8({2}, {-124, 3}, 0.5F, 0)}, out8(0.25F, 1)),
+            (std::vector<std::int8_t>{1, 7}));
   o.alpha = -1.0F;
   EXPECT_TRUE(contains(op_error(OpType::kLeakyRelu, o, {q8({1}, {0}, 0.5F, 0)}, 1, {out8(0.25F, 1)}),
                        "int8 LEAKY_RELU needs a finite alpha >= 0, got -1"));

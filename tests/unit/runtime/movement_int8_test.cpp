@@ -1,6 +1,6 @@
 // int8 data movement: CONCATENATION / PACK requantization (TFLite's
 // reference ConcatenationWithScaling), PAD / PADV2 fill values, RESIZE_BILINEAR
-// in 10-bit fixed point (TFLite's ResizeBilinearInteger), REDUCE_MAX, ARG_MAX,
+// with XNNPACK's 11-bit weights (s8-ibilinear), REDUCE_MAX, ARG_MAX,
 // and the shared-quantization checks of the copying kernels. Goldens are
 // derived by hand in the comments.
 
@@ -78,19 +78,20 @@ TEST(RuntimeInt8Pad, FillValues) {
                        "point -3) must share one quantization"));
 }
 
-// ---- RESIZE_BILINEAR, 1x2 -> 1x4, two channels: pixel 0 = (0, 0), pixel 1 = (3, -3).
-// No flags: scale_10 = (2^10 * 2 + 2) / 4 = 512; x = 1 sits at 512 (half way): 1.5 -> 2, -1.5 -> -2;
-//   x = 2, 3 at 1024, 1536 read pixel 1 (the upper neighbour is clamped to it).
-// half_pixel_centers: source = 512 x + 256 - 512: x = 0 at -256 (both neighbours pixel 0),
-//   x = 1 at 256 (weight 1/4: 0.75 -> 1), x = 2 at 768 (2.25 -> 2), x = 3 at 1280 (pixel 1).
-// align_corners: scale_10 = (2^10 + 1) / 3 = 341: x = 1 at 341 (3 * 341 / 1024 = 0.999 -> 1),
-//   x = 2 at 682 (1.998 -> 2), x = 3 at 1023 (2.997 -> 3).
-TEST(RuntimeInt8Resize, BilinearFixedPoint) {
+// ---- RESIZE_BILINEAR, 1x2 -> 1x4, two channels: pixel 0 = (0, 0), pixel 1 = (3, -3). XNNPACK's rule:
+// float source x, weight w = lrintf(frac 2^11), out = (v0 2^22 + (v1 - v0) w 2^11 + 2^21) >> 22 (half up).
+// No flags: scale 0.5; x = 1 at 0.5 (w 1024): 1.5 -> 2, -1.5 -> -1 (half up; TFLite's builtin gives -2);
+//   x = 2, 3 at 1.0, 1.5 read pixel 1 (the upper neighbour is clamped to it).
+// half_pixel_centers: source 0.5 x - 0.25 clamped to [0, 1]: x = 0 at 0, x = 1 at 0.25 (w 512: 0.75 -> 1,
+//   -0.75 -> -1), x = 2 at 0.75 (w 1536: 2.25 -> 2, -2.25 -> -2), x = 3 at 1 (pixel 1).
+// align_corners: scale 1/3 in float32: x = 1 at 0.33333334 (w = lrintf(682.67) = 683: 3 * 683 / 2048 = 1.0005
+//   -> 1, -1.0005 -> -1), x = 2 at 0.6666667 (w 1365: 1.9995 -> 2, -1.9995 -> -2), x = 3 at 1 (pixel 1).
+TEST(RuntimeInt8Resize, BilinearXnnpackWeights) {
   const Arg x = q8({1, 1, 2, 2}, {0, 0, 3, -3}, 0.1F, 0);
   const Arg size = constant<std::int32_t>({2}, {1, 4});
   ResizeOptions o;
   Result r = run_op(OpType::kResizeBilinear, o, {x, size}, 1, {out8(0.1F, 0)});
-  EXPECT_EQ(r.values<std::int8_t>(), (std::vector<std::int8_t>{0, 0, 2, -2, 3, -3, 3, -3}));
+  EXPECT_EQ(r.values<std::int8_t>(), (std::vector<std::int8_t>{0, 0, 2, -1, 3, -3, 3, -3}));
   o.half_pixel_centers = true;
   r = run_op(OpType::kResizeBilinear, o, {x, size}, 1, {out8(0.1F, 0)});
   EXPECT_EQ(r.values<std::int8_t>(), (std::vector<std::int8_t>{0, 0, 1, -1, 2, -2, 3, -3}));

@@ -1,6 +1,7 @@
 // int8 AVERAGE_POOL_2D, MAX_POOL_2D, MEAN and integer QUANTIZE (requantize)
-// against goldens derived by hand from TFLite's integer formulas (see the
-// comments at each case).
+// against goldens derived by hand from the integer arithmetic of TFLite's
+// default CPU path (the builtin kernels for the pools, XNNPACK for MEAN and
+// int8 -> int8 QUANTIZE; see the comments at each case).
 
 #include "int8_test_util.h"
 
@@ -64,18 +65,20 @@ ReducerOptions keep(bool keep_dims) {
 }
 
 TEST(RuntimeMeanInt8, SpatialRequantized) {
-  // Input 1x2x2x2, scale 0.5, zp 1; output scale 0.25, zp -3: M = QuantizeMultiplier(2) -> x2 exactly.
-  //   ch0 q {3, 5, 1, 2} -> centred sum 2 + 4 + 0 + 1 = 7 -> 14 -> 14/4 = 3.5 -> (14 + 2) / 4 = 4 -> 1
-  //   ch1 q {-1, -2, 1, -1} -> -2 - 3 + 0 - 2 = -7 -> -14 -> (-14 - 2) / 4 = -4 -> -7
-  const Arg x = q_in({1, 2, 2, 2}, {3, -1, 5, -2, 1, 1, 2, -1}, qp({0.5F}, {1}));
+  // Input 1x2x2x2, scale 0.5, zp 1; output scale 0.25, zp -3. XNNPACK's global average pooling (s_in / s_out = 2
+  // is within [2^-8, 2^8)): s = 0.5 / (0.25 * 4) = 0.5 in float32, one rounding half to even.
+  //   ch0 q {3, 5, 1, 0} -> centred sum 2 + 4 + 0 - 1 = 5 -> 2.5 -> 2 -> -1
+  //       (TFLite's builtin: MBQM(5, 2) = 10, (10 + 2) / 4 = 3 -> 0)
+  //   ch1 q {-1, -2, -1, -1} -> -2 - 3 - 2 - 2 = -9 -> -4.5 -> -4 -> -7   (builtin: (-18 - 2) / 4 = -5 -> -8)
+  const Arg x = q_in({1, 2, 2, 2}, {3, -1, 5, -2, 1, -1, 0, -1}, qp({0.5F}, {1}));
   const Result r = run_op(OpType::kMean, keep(true), {x, i32({1, 2})}, 1, {int8_out(0.25F, -3)});
   EXPECT_EQ(r.shape(), (Shape{1, 1, 1, 2}));
-  EXPECT_EQ(ints(r.values<std::int8_t>()), (std::vector<int>{1, -7}));
+  EXPECT_EQ(ints(r.values<std::int8_t>()), (std::vector<int>{-1, -7}));
   // Axes in the other order and negative are the same reduction.
   const Result neg = run_op(OpType::kMean, keep(true), {x, i32({-2, 1})}, 1, {int8_out(0.25F, -3)});
-  EXPECT_EQ(ints(neg.values<std::int8_t>()), (std::vector<int>{1, -7}));
-  // Saturation: output scale 0.005 -> ch0 mean 0.5 * 7 / 4 = 0.875 -> 175 -> 127.
-  const Result sat = run_op(OpType::kMean, keep(true), {x, i32({1, 2})}, 1, {int8_out(0.005F, 0)});
+  EXPECT_EQ(ints(neg.values<std::int8_t>()), (std::vector<int>{-1, -7}));
+  // Saturation: output scale 0.004 -> ch0 mean 0.5 * 5 / 4 = 0.625 -> 156.25 -> 127.
+  const Result sat = run_op(OpType::kMean, keep(true), {x, i32({1, 2})}, 1, {int8_out(0.004F, 0)});
   EXPECT_EQ(sat.values<std::int8_t>()[0], 127);
   const std::string no_keep = op_error(OpType::kMean, keep(false), {x, i32({1, 2})}, 1, {int8_out(0.25F, -3)});
   EXPECT_NE(no_keep.find("int8 MEAN needs a 4-D input reduced over axes {1, 2} with keep_dims"), std::string::npos)
@@ -85,11 +88,24 @@ TEST(RuntimeMeanInt8, SpatialRequantized) {
 }
 
 TEST(RuntimeQuantizeInt8, Requantize) {
-  // int8 -> int8: scale 1 -> 2 (M = 0.5: SRDHM, half up), zp 0 -> 5:
+  // int8 -> int8 runs in XNNPACK (scale ratio within [2^-8, 2^7]): m = lrintf(256 s_in / s_out),
+  // out = floor(((q - zp_in) m + 128) / 256) + zp_out.
+  // Scale 1 -> 2 (m = 128: x / 2 rounded half up), zp 0 -> 5:
   //   3 -> 1.5 -> 2 -> 7;  -3 -> -1.5 -> -1 -> 4;  127 -> 63.5 -> 64 -> 69;  -128 -> -64 -> -59.
   const Result a = run_op(OpType::kQuantize, NoOptions{}, {q_in({4}, {3, -3, 127, -128}, qp({1.0F}, {0}))}, 1,
                           {int8_out(2.0F, 5)});
   EXPECT_EQ(ints(a.values<std::int8_t>()), (std::vector<int>{7, 4, 69, -59}));
+  // Scale 1 -> 3: m = lrintf(85.33) = 85, an 8-bit multiplier: -128 -> (-10880 + 128) / 256 = -42 exactly, where
+  // the exact -42.67 (TFLite's builtin Q31 multiplier) rounds to -43; 127 -> floor(42.67) = 42; 3 -> floor(1.496)
+  // = 1; -3 -> floor(-0.496) = -1.
+  const Result third = run_op(OpType::kQuantize, NoOptions{}, {q_in({4}, {-128, 127, 3, -3}, qp({1.0F}, {0}))}, 1,
+                              {int8_out(3.0F, 0)});
+  EXPECT_EQ(ints(third.values<std::int8_t>()), (std::vector<int>{-42, 42, 1, -1}));
+  // Scale 1 -> 1/256 is outside XNNPACK's range (ratio 256 > 2^7): TFLite's builtin Requantize (M = 256).
+  //   0 -> 0; 1 -> 256 -> 127 (saturated); -1 -> -128.
+  const Result builtin = run_op(OpType::kQuantize, NoOptions{}, {q_in({3}, {0, 1, -1}, qp({1.0F}, {0}))}, 1,
+                                {int8_out(1.0F / 256.0F, 0)});
+  EXPECT_EQ(ints(builtin.values<std::int8_t>()), (std::vector<int>{0, 127, -128}));
   // uint8 -> int8 with the same scale and zero points 128 -> 0: q - 128.
   Arg u = in<std::uint8_t>({4}, {0, 128, 255, 200});
   u.quant = qp({0.5F}, {128});
