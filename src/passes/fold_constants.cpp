@@ -9,8 +9,16 @@ namespace octet {
 namespace {
 
 bool foldable(const Graph& graph, const Op& op) {
-  // Quantization boundaries are kept as written: they are the model's interface.
-  if (op.type == OpType::kQuantize || op.type == OpType::kDequantize) return false;
+  // Quantization boundaries are kept as written: they are the model's interface. The exception is
+  // FP16 weight storage (a float16 constant through DEQUANTIZE, as an FP16 .tflite keeps its
+  // weights): it becomes the float32 constant it stands for, so the graph's weights are constants
+  // again for the later passes and for INT8 quantization (store_weights_fp16 restores the pattern
+  // when FP16 output is asked for).
+  if (op.type == OpType::kDequantize) {
+    const TensorId x = op.inputs.empty() ? kNoTensor : op.inputs[0];
+    return x != kNoTensor && graph.tensor(x).is_constant() && graph.tensor(x).dtype == DType::kFloat16;
+  }
+  if (op.type == OpType::kQuantize) return false;
   if (!has_reference_kernel(op.type)) return false;
   return std::all_of(op.inputs.begin(), op.inputs.end(),
                      [&](TensorId id) { return id == kNoTensor || graph.tensor(id).is_constant(); });

@@ -254,24 +254,27 @@ class Quantizer {
   }
 
   void rewrite_int8_op(Op op) {
+    // `op.inputs` are rewritten to ids of the new graph one by one; every
+    // lookup of the source graph's tensors and parameters goes through `source`.
+    const Op source = op;
     const OpQuantRule& rule = quant_rule(op.type);
     const TensorId out = op.outputs.at(0);
     // Weights first: a bias may raise its weight scale.
     std::optional<QuantParams> weight_params;
     for (std::size_t i = 0; i < op.inputs.size(); ++i) {
-      if (rule.role(i) != InputRole::kWeight || op.inputs[i] == kNoTensor) continue;
-      weight_params = weight_quantization(op, rule, i);
-      op.inputs[i] = quantized_constant(src_.tensor(op.inputs[i]), *weight_params, DType::kInt8, "");
+      if (rule.role(i) != InputRole::kWeight || source.inputs[i] == kNoTensor) continue;
+      weight_params = weight_quantization(source, rule, i);
+      op.inputs[i] = quantized_constant(src_.tensor(source.inputs[i]), *weight_params, DType::kInt8, "");
     }
     for (std::size_t i = 0; i < op.inputs.size(); ++i) {
-      const TensorId x = op.inputs[i];
+      const TensorId x = source.inputs[i];
       if (x == kNoTensor) continue;
       const InputRole role = rule.role(i);
       if (role == InputRole::kIndex || role == InputRole::kWeight) continue;
       const Tensor& t = src_.tensor(x);
       if (t.dtype != DType::kFloat32) continue;
       if (role == InputRole::kBias) {
-        const float input_scale = params(op.inputs.at(static_cast<std::size_t>(rule.primary_input))).scale.at(0);
+        const float input_scale = params(source.inputs.at(static_cast<std::size_t>(rule.primary_input))).scale.at(0);
         op.inputs[i] = quantized_constant(t, bias_params(input_scale, weight_params.value()), DType::kInt32, "");
         continue;
       }

@@ -451,6 +451,13 @@ def matmul_models():
     gemm("gemm_no_c", [2, 8], [5, 8], None, transB=1)
     gemm("gemm_opset9", [1, 8], [5, 8], [5], opset=9, transB=1)
     gemm("gemm_opset11_no_c_alpha", [2, 8], [8, 4], None, opset=11, alpha=2.0)
+    # A mean without keepdims (an int8 fallback in octet until MEAN handles it) feeding a biased
+    # FULLY_CONNECTED: the bias's input scale must come from the source graph (was a crash).
+    m = M("gemm_after_mean_nokeep", 13, "gemm")
+    x = m.inp("x", [1, 4, 5, 6])
+    pooled = m.node("ReduceMean", [x], axes=[2, 3], keepdims=0)
+    m.out(m.node("Gemm", [pooled, m.w([4, 5], scale=0.3), m.w([5], scale=0.5)]))
+    out.append(m)
     m = M("gemm_two_inputs", 13, "gemm")
     a, b = m.inp("a", [3, 6]), m.inp("b", [6, 4])
     m.out(m.node("Gemm", [a, b, m.w([4], scale=0.5)], alpha=1.25))

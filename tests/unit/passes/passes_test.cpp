@@ -8,11 +8,13 @@
 #include <fmt/format.h>
 
 #include "passes/fold_batch_norm.h"
+#include "passes/fold_constants.h"
 #include "passes/fuse_activations.h"
 #include "passes/merge_reshapes.h"
 #include "passes/rewrite_div_as_mul.h"
 #include "passes/sink_transposes.h"
 #include "passes/store_weights_fp16.h"
+#include "runtime/float16.h"
 #include "runtime/interpreter.h"
 #include "runtime/kernel.h"
 #include "../graph_builder.h"
@@ -165,6 +167,40 @@ TEST(StoreWeightsFp16, WeightsBecomeHalfWithDequantize) {
     }
   }
   expect_near(run(b.g, input), before, 2e-3F);  // 0.1 is not exact in half precision
+}
+
+TEST(FoldConstants, Fp16WeightStorageBecomesFloat32ConstantsAgain) {
+  // An FP16 model's weights (float16 constant -> DEQUANTIZE) fold to float32 constants, exactly
+  // (every half is a float); a DEQUANTIZE of an int8 activation stays (the model's interface).
+  Builder b;
+  const TensorId x = b.input("x", {1, 2});
+  const std::vector<float> weights{0.5F, -1.25F, 2.0F, 0.1F};
+  const TensorId fc = b.op(OpType::kFullyConnected, {x, b.constant("w", {2, 2}, weights), b.constant("b", {2}, {1.0F, -1.0F})},
+                           FullyConnectedOptions{});
+  b.g.outputs() = {fc};
+  store_weights_fp16(b.g);
+  Tensor q;
+  q.name = "q";
+  q.dtype = DType::kInt8;
+  q.shape = {1, 2};
+  q.quant = QuantParams{{0.5F}, {0}, 0};
+  const TensorId qin = b.g.add_tensor(std::move(q));
+  b.g.inputs().push_back(qin);
+  const TensorId deq = b.op(OpType::kDequantize, {qin});
+  b.g.outputs().push_back(deq);
+  ASSERT_EQ(count_ops(b.g, OpType::kDequantize), 3U);
+  fold_constants(b.g);
+  verify_graph(b.g);
+  EXPECT_EQ(count_ops(b.g, OpType::kDequantize), 1U);
+  const Op& op = b.g.ops().front();
+  ASSERT_EQ(op.type, OpType::kFullyConnected);
+  const Tensor& w = b.g.tensor(op.inputs[1]);
+  ASSERT_TRUE(w.is_constant());
+  EXPECT_EQ(w.dtype, DType::kFloat32);
+  const std::vector<float> folded = w.values<float>();
+  for (std::size_t i = 0; i < weights.size(); ++i) {
+    EXPECT_EQ(folded[i], half_to_float(float_to_half(weights[i]))) << i;
+  }
 }
 
 }  // namespace
