@@ -590,7 +590,7 @@ def bench_model(args, name, spec, pkgs, photos):
     pkg_dir, license_ = pkgs[spec["package"]]
     src = os.path.join(pkg_dir, spec["file"])
     row = {"model": name, "package": f"{spec['package']}@{PACKAGES[spec['package']]}", "license": license_,
-           "file": spec["file"], "bytes": os.path.getsize(src), "task": spec["task"]}
+           "file": spec["file"], "bytes": os.path.getsize(src), "task_kind": spec["task"]}
     if spec["task"] == "text":
         keys = os.path.join(pkg_dir, "assets", "ppocr_keys_v1.txt")
         spec = dict(spec, keys=open(keys, encoding="utf-8").read().splitlines())
@@ -603,6 +603,7 @@ def bench_model(args, name, spec, pkgs, photos):
     log(f"{name}: {len(calib)} calibration / {len(ev)} evaluation rows; FP32 reference")
     ref = reference(src, spec, ev, os.path.join(work, "ref"))
     extra = spec.get("octet_args", [])
+    extra_int8 = [*extra, *args.octet_arg]
 
     # FP32 conversion (sanity)
     f32 = os.path.join(work, "octet_fp32.tflite")
@@ -616,15 +617,15 @@ def bench_model(args, name, spec, pkgs, photos):
     # INT8: as shipped, then (float16 .tflite) the float32 copy, then with float fallback
     source = src
     q8 = os.path.join(work, "octet_int8.tflite")
-    rep, err, secs = octet_convert(args.octet, source, q8, extra, calib_path)
+    rep, err, secs = octet_convert(args.octet, source, q8, extra_int8, calib_path)
     if err and src.endswith(".tflite"):
         row["int8_error_as_shipped"] = err
         source = os.path.join(work, "fp32_copy.tflite")
         row["fp32_copy_folded_dequantize"] = fp32_copy(src, source, args.workdir)
-        rep, err, secs = octet_convert(args.octet, source, q8, extra, calib_path)
+        rep, err, secs = octet_convert(args.octet, source, q8, extra_int8, calib_path)
     if err:
         row["int8_error"] = err
-        rep, err, secs = octet_convert(args.octet, source, q8, [*extra, "--allow-float-fallback"], calib_path)
+        rep, err, secs = octet_convert(args.octet, source, q8, [*extra_int8, "--allow-float-fallback"], calib_path)
         row["float_fallback"] = err is None
     if err:
         row["int8_fallback_error"] = err
@@ -650,7 +651,8 @@ def bench_model(args, name, spec, pkgs, photos):
 
 # --------------------------------------------------------------------------- report
 def table(results):
-    lines = [f"INT8 on real trained networks -- octet {results['octet_sha']}, {results['rows']} photos "
+    lines = [f"INT8 on real trained networks -- octet {results['octet_sha']} "
+             f"{' '.join(results['octet_args'])}, {results['rows']} photos "
              f"(every {EVAL_EVERY}rd held out), run {results['date']}", ""]
     hdr = f"{'model':<20} {'package':<44} {'output':<18} {'FP32 dB':>8} {'INT8 dB':>8} {'p10':>6}  task agreement"
     lines += [hdr, "-" * len(hdr)]
@@ -678,7 +680,7 @@ def table(results):
         if r.get("fallback_ops"):
             notes.append(f"{r['model']}: --allow-float-fallback: {r['fallback_ops']} op(s) left in float")
     lines += ["", "notes:"] + [f"  {n}" for n in notes]
-    return "\n".join(lines)
+    return "\n".join(line.rstrip() for line in lines)
 
 
 def main():
@@ -689,6 +691,9 @@ def main():
     ap.add_argument("--workdir", default=os.path.expanduser("~/.cache/octet-bench/real-models"))
     ap.add_argument("--json", action="store_true", help="results as JSON on stdout (table on stderr)")
     ap.add_argument("--models", nargs="+", choices=list(MODELS))
+    ap.add_argument("--octet-arg", action="append", default=[], metavar="ARG",
+                    help="extra argument for every INT8 `octet convert` (repeatable), "
+                         "e.g. --octet-arg=--calib-method=mse")
     ap.add_argument("--rows", type=int, help="photos used per model (2/3 calibrate, 1/3 evaluate); default 150")
     args = ap.parse_args()
     args.rows = args.rows or (60 if args.quick else 150)
@@ -700,7 +705,8 @@ def main():
     photos = os.path.join(args.workdir, "photos")
     make_photo_set.build(photos, count=300, quiet=True)
     results = {"octet": args.octet, "octet_sha": hashlib.sha256(open(args.octet, "rb").read()).hexdigest()[:12],
-               "rows": args.rows, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "models": []}
+               "rows": args.rows, "octet_args": args.octet_arg,
+               "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "models": []}
     t0 = time.time()
     for name in names:
         try:
