@@ -497,15 +497,23 @@ def task_face(ref, test, spec, labels):
     tb, tl = face_outputs(test)
     n_ref = n_test = 0
     pairs = []
+    face_rows = set(labels["face_rows"])
+    split_counts = {"faces": [0, 0, 0], "photos": [0, 0, 0]}   # FP32, INT8, matched
     for i in range(len(rb)):
         a = face_detections(rb[i], rl[i], spec["size"][0])
         b = face_detections(tb[i], tl[i], spec["size"][0])
+        m = match(a, b)
         n_ref += len(a)
         n_test += len(b)
-        pairs += match(a, b)
+        pairs += m
+        c = split_counts["faces" if i in face_rows else "photos"]
+        c[0], c[1], c[2] = c[0] + len(a), c[1] + len(b), c[2] + len(m)
     denom = max(n_ref, n_test)
+    f, p = split_counts["faces"], split_counts["photos"]
     return {"metric": "face boxes matched (IoU>=0.5)",
-            "value": f"{len(pairs)}/{n_ref} FP32, {n_test} INT8",
+            "value": f"{len(pairs)}/{n_ref} FP32, {n_test} INT8 (face crops {f[2]}/{f[0]}, {f[1]}; "
+                     f"photos {p[2]}/{p[0]}, {p[1]})",
+            "by_rows": split_counts,
             "agreement": round(len(pairs) / denom, 3) if denom else 1.0,
             "mean_iou": round(float(np.mean([p[0] for p in pairs])), 3) if pairs else None,
             "mean_score_diff": round(float(np.mean([p[1] for p in pairs])), 4) if pairs else None}
