@@ -64,6 +64,20 @@ DB_THRESH = 0.3                # PaddleOCR DBPostProcess binarisation threshold
 HAND_PRESENCE = 0.5            # MediaPipe hands' presence threshold
 REC_WIDTH, REC_HEIGHT, CLS_WIDTH = 320, 48, 192
 DET_SIZE = 320
+# synthetic text on real photos (OCR models)
+LINE_WORDS = (1, 4)            # consecutive words of TEXT_SOURCE per line
+LINE_MAX_CHARS = 24
+LINE_FONT_PX = (26, 40)        # text-line images (rec, cls)
+SCENE_FONT_PX = (14, 30)       # text drawn on 320x320 scenes (det)
+SCENE_LINES = (2, 4)
+LINE_MARGIN_PX = (2, 8)
+STRIP_HEIGHT = 64              # photo strip a text line is drawn on
+BRIGHT_BACKGROUND = 110        # mean grey level above which the ink is dark
+INK_DARK, INK_LIGHT = (20, 20, 20), (240, 240, 240)
+# face crops of examples/images/astronaut.jpg
+FACE_CROPS = 12
+FACE_CENTRE = (0.45, 0.28)     # where the face is, as fractions of width and height
+FACE_CROP_SIDE = (0.35, 1.0)   # crop side, fraction of the shorter image side
 
 PACKAGES = {
     "@mediapipe/face_detection": "0.4.1657300184",
@@ -216,17 +230,15 @@ def astronaut_crops(out_dir):
     h, w = img.shape[:2]
     os.makedirs(out_dir, exist_ok=True)
     rng = random.Random("octet-real-models/faces")
-    # the face is in the upper middle of the picture; crops from tight to the whole picture
-    fx, fy = 0.45 * w, 0.28 * h
-    for i in range(12):
-        side = int(min(w, h) * rng.uniform(0.35, 1.0))
+    fx, fy = FACE_CENTRE[0] * w, FACE_CENTRE[1] * h
+    for i in range(FACE_CROPS):
+        side = int(min(w, h) * rng.uniform(*FACE_CROP_SIDE))
         x = int(np.clip(fx - side * rng.uniform(0.3, 0.7), 0, w - side))
         y = int(np.clip(fy - side * rng.uniform(0.2, 0.6), 0, h - side))
         crop = img[y:y + side, x:x + side]
         if i % 2:
             crop = crop[:, ::-1]
         cv2.imwrite(os.path.join(out_dir, f"face_{i:02d}.png"), crop)
-    return 12
 
 
 def text_lines(count, seed):
@@ -235,10 +247,15 @@ def text_lines(count, seed):
     rng = random.Random(f"octet-real-models/text/{seed}")
     lines = []
     for _ in range(count):
-        start = rng.randrange(len(words) - 8)
-        n = rng.randint(1, 4)
-        lines.append(" ".join(words[start:start + n])[:24])
+        start = rng.randrange(len(words) - 2 * LINE_WORDS[1])
+        n = rng.randint(*LINE_WORDS)
+        lines.append(" ".join(words[start:start + n])[:LINE_MAX_CHARS])
     return lines
+
+
+def ink_for(region):
+    """Dark text on a bright background, light text on a dark one."""
+    return INK_DARK if region.size and region.mean() > BRIGHT_BACKGROUND else INK_LIGHT
 
 
 def draw_text(bg_bgr, text, font_file, font_px):
@@ -254,10 +271,10 @@ def draw_text(bg_bgr, text, font_file, font_px):
 def text_line_image(bg_bgr, text, rng):
     """A horizontal text line on a strip of a real photo, cropped to the text; uint8 BGR."""
     import cv2
-    font_px, font_file = rng.randint(26, 40), rng.choice(FONTS)
+    font_px, font_file = rng.randint(*LINE_FONT_PX), rng.choice(FONTS)
     img, d, font, (tw, th, ox, oy) = draw_text(bg_bgr, text, font_file, font_px)
     W, H = img.size
-    margin = rng.randint(2, 8)
+    margin = rng.randint(*LINE_MARGIN_PX)
     if tw + 2 * margin > W:   # a wider strip of the same photo region, so that the whole text fits
         bg_bgr = cv2.resize(bg_bgr, (tw + 2 * margin, H))
         img, d, font, (tw, th, ox, oy) = draw_text(bg_bgr, text, font_file, font_px)
@@ -265,9 +282,7 @@ def text_line_image(bg_bgr, text, rng):
     tw = min(tw, W - 2 * margin)
     x = rng.randint(margin, max(margin, W - tw - margin))
     y = rng.randint(margin, max(margin, H - th - margin))
-    region = np.asarray(img)[y:y + th, x:x + tw].astype(np.float32)
-    fill = (20, 20, 20) if region.mean() > 110 else (240, 240, 240)
-    d.text((x - ox, y - oy), text, font=font, fill=fill)
+    d.text((x - ox, y - oy), text, font=font, fill=ink_for(np.asarray(img)[y:y + th, x:x + tw].astype(np.float32)))
     arr = np.asarray(img)[:, :, ::-1]
     return arr[max(0, y - margin):y + th + margin, max(0, x - margin):x + tw + margin]
 
@@ -290,8 +305,8 @@ def make_text_lines(backgrounds, texts, width, rotate_half, seed):
     rows, labels = [], []
     for i, text in enumerate(texts):
         bg = backgrounds[i % len(backgrounds)]
-        y = rng.randrange(0, bg.shape[0] - 64)
-        strip = bg[y:y + 64]
+        y = rng.randrange(0, bg.shape[0] - STRIP_HEIGHT)
+        strip = bg[y:y + STRIP_HEIGHT]
         line = text_line_image(strip, text, rng)
         flipped = rotate_half and i % 2 == 1
         if flipped:
@@ -305,19 +320,17 @@ def make_text_scenes(backgrounds, seed):
     """Rows for the det model: 320x320 photos with 2-4 text lines drawn on, ImageNet mean/std applied
     to the BGR channels as PaddleOCR's NormalizeImage does."""
     rng = random.Random(f"octet-real-models/scenes/{seed}")
+    from PIL import Image, ImageDraw, ImageFont
     rows = []
     for i, bg in enumerate(backgrounds):
-        from PIL import Image, ImageDraw, ImageFont
         img = Image.fromarray(np.ascontiguousarray(bg[:, :, ::-1]))
         d = ImageDraw.Draw(img)
-        for text in text_lines(rng.randint(2, 4), f"{seed}/{i}"):
-            font = ImageFont.truetype(os.path.join(FONT_DIR, rng.choice(FONTS)), rng.randint(14, 30))
+        for text in text_lines(rng.randint(*SCENE_LINES), f"{seed}/{i}"):
+            font = ImageFont.truetype(os.path.join(FONT_DIR, rng.choice(FONTS)), rng.randint(*SCENE_FONT_PX))
             x0, y0, x1, y1 = d.textbbox((0, 0), text, font=font)
             x = rng.randint(0, max(0, DET_SIZE - (x1 - x0)))
             y = rng.randint(0, max(0, DET_SIZE - (y1 - y0)))
-            region = np.asarray(img)[y:y + (y1 - y0), x:x + (x1 - x0)]
-            fill = (20, 20, 20) if region.size and region.mean() > 110 else (240, 240, 240)
-            d.text((x - x0, y - y0), text, font=font, fill=fill)
+            d.text((x - x0, y - y0), text, font=font, fill=ink_for(np.asarray(img)[y:y + (y1 - y0), x:x + (x1 - x0)]))
         bgr = np.asarray(img)[:, :, ::-1].astype(np.float32) / 255.0
         rows.append((bgr - np.array(IMAGENET_MEAN, np.float32)) / np.array(IMAGENET_STD, np.float32))
     return np.stack(rows).astype(np.float32)
