@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install what bench/make_photo_set.py and bench/prepare_vs_seed.py need:
+# Install what bench/make_photo_set.py, bench/prepare_vs_seed.py and bench/real_models.py need:
 # the Debian packages that ship the source photographs, plus python3 numpy and
 # OpenCV for the seed script.  Idempotent: does nothing (and no apt-get update)
 # when every package is already installed.
@@ -13,6 +13,10 @@ PACKAGES=(
   python3-numpy
   python3-opencv
   time                         # /usr/bin/time: per-process peak RSS
+  python3-pil                  # real_models.py: text drawn on photos for the OCR models
+  fonts-dejavu-core            # real_models.py: the fonts of that text
+  python3-flatbuffers          # real_models.py: float32 copy of a float16 .tflite
+  flatbuffers-compiler         # real_models.py: flatc --python on octet's schema
 )
 
 missing=()
