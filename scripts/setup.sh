@@ -9,6 +9,7 @@ build_packages=(
   build-essential cmake ninja-build pkg-config
   libopencv-dev libcli11-dev nlohmann-json3-dev libfmt-dev libssl-dev
   libonnx-dev libprotobuf-dev libflatbuffers-dev flatbuffers-compiler flatbuffers-compiler-dev
+  libcpp-httplib-dev libsqlite3-dev libarchive-dev
 )
 # Tests: GoogleTest, Google Benchmark, and the independent references the
 # end-to-end tests compare against (numpy, OpenCV's Python binding, pytest).

@@ -13,6 +13,7 @@
 #include "tflite/tflite_reader.h"
 #include "tflite/tflite_writer.h"
 #include "util/atomic_file.h"
+#include "util/cancel.h"
 #include "util/sha256.h"
 
 namespace octet {
@@ -82,6 +83,11 @@ ImportResult import_tflite(const std::filesystem::path& path) {
 
 ConvertResult convert_model(const ConvertOptions& options) {
   const auto start = std::chrono::steady_clock::now();
+  const auto stage = [&options](std::string_view name) {
+    if (options.cancel != nullptr) options.cancel->check();
+    if (options.progress) options.progress(name, 0, 0);
+  };
+  stage("importing");
   const bool from_tflite = is_tflite_path(options.model);
   ImportResult imported = from_tflite ? import_tflite(options.model) : import_onnx(options.model, options.import);
   Graph& graph = imported.graph;
@@ -91,12 +97,14 @@ ConvertResult convert_model(const ConvertOptions& options) {
                      options.model.string());
   }
   Int8Options int8_options = options.int8;
+  if (options.cancel != nullptr) int8_options.cancel = options.cancel;
   // Rank-4 inputs of an ONNX model are NHWC unless kept; a TFLite model's are what it says.
   int8_options.limits.nhwc_inputs = !from_tflite && !options.import.keep_input_layout;
   if (options.precision == Precision::kInt8) {
     // Validate the calibration data before any heavy work.
     quant::open_calibration_data(graph, int8_options.calibration, int8_options.limits);
   }
+  stage("optimizing");
   const std::vector<PassRecord> passes = run_float_pipeline(graph);
   if (options.precision == Precision::kFloat16) {
     store_weights_fp16(graph);
@@ -104,6 +112,7 @@ ConvertResult convert_model(const ConvertOptions& options) {
   }
   std::optional<Int8Conversion> int8;
   if (options.precision == Precision::kInt8) {
+    if (options.progress && !int8_options.on_progress) int8_options.on_progress = options.progress;
     int8 = convert_to_int8(graph, int8_options);
     graph = std::move(int8->graph);
     notes.insert(notes.end(), int8->notes.begin(), int8->notes.end());
@@ -136,6 +145,7 @@ ConvertResult convert_model(const ConvertOptions& options) {
   conversion["outputs"] = io_json(graph, graph.outputs());
   conversion["notes"] = notes;
 
+  stage("writing");
   TfliteWriteOptions write;
   write.description = kProducer;
   const std::string metadata = conversion.dump();

@@ -152,8 +152,15 @@ Int8Conversion convert_to_int8(const Graph& float_graph, const Int8Options& opti
   quant::CalibrationOptions calibration;
   calibration.method = options.method;
   calibration.progress = options.progress;
+  calibration.cancel = options.cancel;
+  const auto report_progress = [&options](std::string_view stage, std::size_t done, std::size_t total) {
+    if (options.on_progress) options.on_progress(stage, done, total);
+  };
+  calibration.on_sample = [&](std::size_t done, std::size_t total) { report_progress("calibrating", done, total); };
+  report_progress("calibrating", 0, split.calibration.size());
   const quant::CalibrationResult calibrated = quant::calibrate(float_graph, data, split.calibration, calibration);
 
+  report_progress("quantizing", 0, 0);
   quant::TensorRanges ranges;
   for (const auto& [name, t] : calibrated.tensors) ranges[name] = {t.range.min, t.range.max};
   quant::QuantizeResult quantized = quant::quantize_graph(float_graph, ranges, options.quantize);
@@ -186,6 +193,7 @@ Int8Conversion convert_to_int8(const Graph& float_graph, const Int8Options& opti
                                   {"method", quant::calibration_method_name(options.method)},
                                   {"samples", split.calibration.size()},
                                   {"held_out", split.held_out.size()}};
+  report_progress("measuring accuracy", 0, 0);
   result.report["accuracy"] = {
       {"samples", accuracy_samples.size()},
       {"held_out", held_out},
