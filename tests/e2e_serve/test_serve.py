@@ -342,6 +342,14 @@ def test_token_required_when_set(octet_bin, models, tmp_path):
         assert srv.request("GET", "/", headers={"Authorization": "x"})[0] == 200  # the page itself holds no data
     finally:
         srv.stop()
+    # Any address other than loopback gets a generated token, printed with the URL the page reads it from.
+    srv = S.Server(octet_bin, str(tmp_path / "data2"), models["dir"], host="0.0.0.0")
+    try:
+        assert srv.token and len(srv.token) == 32 and f"/#token={srv.token}" in srv.banner[-1]
+        assert srv.request("GET", "/api/health", headers={"Authorization": ""})[0] == 401
+        assert srv.json("GET", "/api/health")["ok"] is True
+    finally:
+        srv.stop()
 
 
 # ------------------------------------------------------------------------ concurrency
@@ -371,3 +379,22 @@ def test_eight_concurrent_clients(server, models, oracle, tmp_path):
         quant = quant_of(job) if i % 2 else None
         ref, got = S.run_converted(oracle, model, out, x, str(tmp_path / f"run{i}"), quant=quant)
         assert S.sqnr_db(ref, got) > (INT8_SQNR_DB if i % 2 else FP32_SQNR_DB), f"client {i}"
+
+
+def test_too_large_prepared_dataset_matches_cli(server, models, octet_bin, tmp_path):
+    """Images whose prepared array would pass --max-calib-size fail before any work, as `octet prepare` does."""
+    zip_path = write_image_zip(str(tmp_path / "images.zip"), 12)
+    up = server.upload("model", models["conv"])
+    images = server.upload("images", zip_path)
+    job = server.wait(server.json("POST", "/api/jobs", {
+        "model": {"upload": up["id"]}, "precision": "int8",
+        "calibration": {"upload": images["id"], "prepare": {"width": 640, "height": 640}}}, expect=201)["id"])
+    assert job["status"] == "failed"
+    unpacked = tmp_path / "unpacked"
+    with zipfile.ZipFile(zip_path) as z:
+        z.extractall(unpacked)   # zipfile drops the '..' components
+    expected = cli_error(octet_bin, "prepare", unpacked, "-o", tmp_path / "out", "--size", "640x640",
+                         "--max-bytes", "16MB")
+    strip = lambda s: s.split(": ", 1)[1]   # the folder's path differs
+    assert strip(job["error"]) == strip(expected)
+    assert "over the 16.0 MB limit" in job["error"]
