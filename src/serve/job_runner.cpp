@@ -47,10 +47,15 @@ class ProgressSink {
   std::chrono::steady_clock::time_point last_{};
 };
 
-std::vector<std::string> read_lines(const std::filesystem::path& path, std::size_t max_lines) {
+// The first lines of error_files.txt, with the server's unpack folder cut from the paths.
+std::vector<std::string> read_error_lines(const std::filesystem::path& path, const std::filesystem::path& image_dir,
+                                          std::size_t max_lines) {
+  const std::string prefix = (image_dir / "").string();
   std::vector<std::string> lines;
   std::ifstream in(path);
-  for (std::string line; lines.size() < max_lines && std::getline(in, line);) lines.push_back(line);
+  for (std::string line; lines.size() < max_lines && std::getline(in, line);) {
+    lines.push_back(line.rfind(prefix, 0) == 0 ? line.substr(prefix.size()) : line);
+  }
   return lines;
 }
 
@@ -124,7 +129,7 @@ Json JobRunner::execute(const Job& job, const CancelToken& cancel) {
                            {"candidates", prepared.candidates},
                            {"bytes", prepared.bytes},
                            {"seconds", prepared.seconds},
-                           {"error_files", read_lines(prepared.errors_file, kErrorLinesKept)}};
+                           {"error_files", read_error_lines(prepared.errors_file, images, kErrorLinesKept)}};
     }
   }
 

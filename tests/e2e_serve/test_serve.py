@@ -136,7 +136,7 @@ def test_int8_flow_image_archive(server, models, oracle, tmp_path):
     assert job["status"] == "succeeded", job["error"]
     prep = job["result"]["prepare"]
     assert prep["saved"] == 13 and prep["failed"] == 1 and prep["shape"] == [13, 16, 16, 3]
-    assert len(prep["error_files"]) == 1 and "notes.jpg" in prep["error_files"][0]
+    assert len(prep["error_files"]) == 1 and prep["error_files"][0].startswith("000012_notes.jpg\t")
     assert not os.path.exists(os.path.join(server.data, "..", "escape.png"))
     assert not os.path.exists(os.path.join(os.path.dirname(server.data), "escape.png"))
     assert job["result"]["report"]["calibration"]["data"][0]["recipe"]["preprocess"]["color"] == "rgb"

@@ -183,6 +183,7 @@ function setProgress(stage, done, total) {
 // ---------------------------------------------------------------- following a job
 function follow(id) {
   clearTimeout(state.poll);
+  state.lastStatus = null;
   const tick = async () => {
     try {
       const job = await api('GET', `/api/jobs/${id}`);
@@ -190,12 +191,15 @@ function follow(id) {
       const live = job.status === 'queued' || job.status === 'running';
       show($('progress'), live);
       if (live) {
+        if (!state.lastStatus || state.lastStatus !== job.status) loadJobs();
         setProgress(job.stage, job.progress.done, job.progress.total);
         state.poll = setTimeout(tick, POLL_MS);
       } else {
         renderResult(job);
         loadJobs();
+        $('result').scrollIntoView({ behavior: 'smooth', block: 'start' });
       }
+      state.lastStatus = job.status;
       refreshForm();
     } catch (e) {
       setError($('form-error'), e.message);
