@@ -13,6 +13,7 @@ inline constexpr int kHttpOk = 200;
 inline constexpr int kHttpCreated = 201;
 inline constexpr int kHttpBadRequest = 400;
 inline constexpr int kHttpUnauthorized = 401;
+inline constexpr int kHttpForbidden = 403;
 inline constexpr int kHttpNotFound = 404;
 inline constexpr int kHttpConflict = 409;
 inline constexpr int kHttpPayloadTooLarge = 413;

@@ -35,6 +35,36 @@ std::string_view content_type_of(std::string_view file) {
   return "application/octet-stream";
 }
 
+bool is_loopback_name(std::string_view host) {
+  return host == "127.0.0.1" || host == "localhost" || host == "[::1]" || host.starts_with("127.");
+}
+
+// The host part of a Host header ("127.0.0.1:8080" -> "127.0.0.1", "[::1]:80" -> "[::1]").
+std::string_view host_name(std::string_view host) {
+  const std::size_t colon = host.rfind(':');
+  if (colon == std::string_view::npos || (host.find(']') != std::string_view::npos && colon < host.find(']'))) {
+    return host;
+  }
+  return host.substr(0, colon);
+}
+
+// A web page from another origin must not drive the API through the user's browser: a state-changing
+// request carrying an Origin must come from this server's own page, and a server on loopback answers
+// only to loopback host names (no DNS rebinding). Returns the refusal, or an empty string.
+std::string cross_origin_refusal(const httplib::Request& req, const ServeConfig& config) {
+  const std::string host = req.get_header_value("Host");
+  if (is_loopback_name(config.host) || config.host == "::1") {
+    if (!is_loopback_name(host_name(host))) {
+      return fmt::format("Host '{}' refused: this server listens on loopback only", host);
+    }
+  }
+  if (req.method != "GET" && req.method != "HEAD" && req.has_header("Origin")) {
+    const std::string origin = req.get_header_value("Origin");
+    if (origin != "http://" + host) return fmt::format("cross-origin request from '{}' refused", origin);
+  }
+  return {};
+}
+
 bool authorized(const httplib::Request& req, const std::string& token) {
   if (token.empty()) return true;
   if (req.get_header_value("Authorization") == "Bearer " + token) return true;
@@ -70,6 +100,10 @@ int run_server(const ServeConfig& config) {
   // One request per connection: a refused upload's unread body is never parsed as a next request.
   http.set_keep_alive_max_count(1);
   http.set_pre_routing_handler([&config](const httplib::Request& req, httplib::Response& res) {
+    if (const std::string refusal = cross_origin_refusal(req, config); !refusal.empty()) {
+      reply_error(res, kHttpForbidden, refusal);
+      return httplib::Server::HandlerResponse::Handled;
+    }
     if (req.path.rfind("/api/", 0) == 0 && !authorized(req, config.token)) {
       reply_error(res, kHttpUnauthorized, "this server needs its token: Authorization: Bearer TOKEN (or ?token=)");
       return httplib::Server::HandlerResponse::Handled;

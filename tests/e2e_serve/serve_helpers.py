@@ -44,8 +44,9 @@ class Server:
             raise RuntimeError("octet serve did not print its URL")
         if any(a == "--token" for a in self.args):
             self.token = self.args[list(self.args).index("--token") + 1]
-        else:  # a token generated for a non-loopback address is printed after the URL
-            line = self.proc.stdout.readline() if self.host not in ("127.0.0.1", "localhost", "::1") else ""
+        elif self.host not in ("127.0.0.1", "localhost", "::1"):
+            # A token generated for a non-loopback address is printed after the URL.
+            line = self.proc.stdout.readline()
             self.banner.append(line)
             m = re.match(r"token: ([0-9a-f]+) ", line)
             self.token = m.group(1) if m else None

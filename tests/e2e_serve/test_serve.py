@@ -398,3 +398,37 @@ def test_too_large_prepared_dataset_matches_cli(server, models, octet_bin, tmp_p
     strip = lambda s: s.split(": ", 1)[1]   # the folder's path differs
     assert strip(job["error"]) == strip(expected)
     assert "over the 16.0 MB limit" in job["error"]
+
+
+def test_cross_origin_requests_refused(server):
+    """Another web page cannot drive the API through the user's browser (CSRF, DNS rebinding)."""
+    origin = f"http://127.0.0.1:{server.port}"
+    status, body, _ = server.request("POST", "/api/jobs", {"model": {"example": "tiny_classifier.onnx"}},
+                                     headers={"Origin": "http://evil.example"})
+    assert status == 403 and "cross-origin request from 'http://evil.example' refused" in json.loads(body)["error"]
+    status, body, _ = server.request("GET", "/api/jobs", headers={"Host": f"evil.example:{server.port}"})
+    assert status == 403 and "loopback only" in json.loads(body)["error"]
+    # The server's own page (same origin) is served.
+    job = server.json("POST", "/api/jobs", {"model": {"example": "tiny_classifier.onnx"}}, expect=201,
+                      headers={"Origin": origin})
+    assert server.wait(job["id"])["status"] == "succeeded"
+
+
+def test_float_tflite_source_to_int8(server, models, oracle, tmp_path):
+    """A float .tflite (here: the server's own FP32 result) is a model too, quantized to INT8."""
+    up = server.upload("model", models["conv"])
+    fp32 = server.wait(server.json("POST", "/api/jobs", {"model": {"upload": up["id"]}}, expect=201)["id"])
+    path = tmp_path / "conv_float.tflite"
+    server.download(fp32["id"], path)
+    up2 = server.upload("model", str(path))
+    calib = server.upload("calibration", S.calibration(str(tmp_path / "c.npy"), 30, seed=4))
+    job = server.wait(server.json("POST", "/api/jobs", {"model": {"upload": up2["id"]}, "precision": "int8",
+                                                        "calibration": {"upload": calib["id"]}}, expect=201)["id"])
+    assert job["status"] == "succeeded", job["error"]
+    assert job["result"]["report"]["source"]["format"] == "tflite"
+    assert job["result"]["artifact"]["file"] == "conv_float_int8.tflite"
+    out = tmp_path / "int8.tflite"
+    server.download(job["id"], out)
+    x = np.random.default_rng(13).random((1, 16, 16, 3), dtype=np.float32)
+    ref, got = S.run_converted(oracle, models["conv"], str(out), x, str(tmp_path / "run"), quant=quant_of(job))
+    assert S.sqnr_db(ref, got) > INT8_SQNR_DB
