@@ -432,3 +432,33 @@ def test_float_tflite_source_to_int8(server, models, oracle, tmp_path):
     x = np.random.default_rng(13).random((1, 16, 16, 3), dtype=np.float32)
     ref, got = S.run_converted(oracle, models["conv"], str(out), x, str(tmp_path / "run"), quant=quant_of(job))
     assert S.sqnr_db(ref, got) > INT8_SQNR_DB
+
+
+def test_cpp_snippet_compiles_and_runs(server, models, oracle, tmp_path):
+    """The C++ inference snippet of an INT8 job builds against octet's API and agrees with the real TFLite."""
+    lib = os.path.abspath(os.environ.get("OCTET_API_LIB", os.path.join(os.path.dirname(server.binary), "liboctet_api.so")))
+    if not os.path.isfile(lib):
+        pytest.fail(f"{lib} not found (build the octet_api target, or set OCTET_API_LIB)")
+    repo = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+    up = server.upload("model", models["conv"])
+    calib = server.upload("calibration", S.calibration(str(tmp_path / "c.npy"), 30, seed=5))
+    job = server.wait(server.json("POST", "/api/jobs", {"model": {"upload": up["id"]}, "precision": "int8",
+                                                        "calibration": {"upload": calib["id"]}}, expect=201)["id"])
+    assert job["status"] == "succeeded", job["error"]
+    server.download(job["id"], tmp_path / "conv_int8.tflite")
+    (tmp_path / "snippet.cpp").write_text(job["result"]["snippets"]["cpp"])
+    build = subprocess.run(["c++", "-std=c++20", "-Wall", "-Werror", "-I", os.path.join(repo, "include"),
+                            str(tmp_path / "snippet.cpp"), lib, f"-Wl,-rpath,{os.path.dirname(lib)}",
+                            "-o", str(tmp_path / "snippet")], capture_output=True, text=True)
+    assert build.returncode == 0, build.stderr
+    run = subprocess.run([str(tmp_path / "snippet")], cwd=tmp_path, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    best = int(run.stdout.split()[1])
+    # The same input (0.5 everywhere) in the real TFLite interpreter.
+    (in_scale, in_zp), (out_scale, out_zp) = quant_of(job)
+    x = np.clip(np.round(np.full((1, 16, 16, 3), 0.5) / in_scale) + in_zp, -128, 127).astype(np.int8)
+    np.save(tmp_path / "x.npy", x)
+    ans = oracle.tflite(str(tmp_path / "conv_int8.tflite"), [(0, str(tmp_path / "x.npy"))], str(tmp_path / "tfl"))
+    y = (np.load(ans["outputs"][0]["file"]).astype(np.float32) - out_zp) * out_scale
+    assert best == int(np.argmax(y)), (run.stdout, y)
+    assert float(run.stdout.split("(")[1].rstrip(")\n")) == pytest.approx(float(y.max()), abs=1e-6)

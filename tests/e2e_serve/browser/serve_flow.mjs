@@ -41,12 +41,19 @@ try {
   await page.click('#result-tabs button[data-tab="calib"]');
   const calib = path.join(outDir, 'serve_calibration.png');
   await page.screenshot({ path: calib, fullPage: true });
+  await page.click('#result-tabs button[data-tab="io"]');
+  const io = path.join(outDir, 'serve_io.png');
+  await page.locator('#result').screenshot({ path: io });
   await page.click('#result-tabs button[data-tab="code"]');
+  await page.click('#code-lang button[data-value="python"]');
+  const codeShot = path.join(outDir, 'serve_code.png');
+  await page.locator('#result').screenshot({ path: codeShot });
+  await page.click('#code-lang button[data-value="cpp"]');
   const code = await page.textContent('#code');
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
   const file = path.join(outDir, download.suggestedFilename());
   await download.saveAs(file);
-  console.log(JSON.stringify({ download: file, file: download.suggestedFilename(), screenshots: [form, result, calib],
+  console.log(JSON.stringify({ download: file, file: download.suggestedFilename(), screenshots: [form, result, calib, io, codeShot],
     stats, code_mentions_model: code.includes(download.suggestedFilename()), problems }));
 } finally {
   await browser.close();
