@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <thread>
 
+#include <sys/socket.h>
+
 #include <fmt/format.h>
 #include <httplib.h>
 
@@ -97,6 +99,12 @@ int run_server(const ServeConfig& config) {
   httplib::Server http;
   http.new_task_queue = [] { return new httplib::ThreadPool(kHttpThreads); };
   http.set_read_timeout(kReadTimeoutSeconds, 0);
+  // SO_REUSEADDR only: cpp-httplib's default also sets SO_REUSEPORT, which would let a second server
+  // share the port (and the requests) instead of failing to start.
+  http.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
   // One request per connection: a refused upload's unread body is never parsed as a next request.
   http.set_keep_alive_max_count(1);
   http.set_pre_routing_handler([&config](const httplib::Request& req, httplib::Response& res) {

@@ -462,3 +462,10 @@ def test_cpp_snippet_compiles_and_runs(server, models, oracle, tmp_path):
     y = (np.load(ans["outputs"][0]["file"]).astype(np.float32) - out_zp) * out_scale
     assert best == int(np.argmax(y)), (run.stdout, y)
     assert float(run.stdout.split("(")[1].rstrip(")\n")) == pytest.approx(float(y.max()), abs=1e-6)
+
+
+def test_port_in_use_is_an_error(server, octet_bin, models, tmp_path):
+    proc = subprocess.run([octet_bin, "serve", "--port", str(server.port), "--data", str(tmp_path / "d"),
+                           "--models", models["dir"]], capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == f"octet: error: cannot listen on 127.0.0.1:{server.port} (in use, or not an address of this machine)"
