@@ -9,13 +9,15 @@ build_packages=(
   build-essential cmake ninja-build pkg-config
   libopencv-dev libcli11-dev nlohmann-json3-dev libfmt-dev libssl-dev
   libonnx-dev libprotobuf-dev libflatbuffers-dev flatbuffers-compiler flatbuffers-compiler-dev
+  libcpp-httplib-dev libsqlite3-dev libarchive-dev
 )
-# Tests: GoogleTest, Google Benchmark, and the independent references the
+# Tests: GoogleTest, Google Benchmark, chromium (octet serve's page test), and the independent references the
 # end-to-end tests compare against (numpy, OpenCV's Python binding, pytest).
 test_packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-numpy python3-opencv python3-pytest python3-skimage
   python3-onnx python3-flatbuffers python3-torch python3-torchvision
+  chromium
 )
 # Node.js runs the oracles (tests/oracles): the machine's own if present,
 # Debian's otherwise.

@@ -9,13 +9,13 @@ for preset in release asan; do
   echo "== build: $preset"
   scripts/build.sh "$preset"
   echo "== test: $preset"
-  # e2e.run, e2e.demo and api.install (they drive or install the release binaries)
+  # e2e.run, e2e.demo, e2e.serve and api.install (they drive or install the release binaries)
   # and the conversion suites (hundreds of models, e2e.convert*) run in the
   # release build only: under the sanitizers they would take most of CI's
   # time. The sanitizers still run every unit test (the importer, passes,
   # kernels, writer and reader on malformed input) and the prepare and TFLite
   # writer end-to-end suites.
   exclude=()
-  [ "$preset" = asan ] && exclude=(-E 'e2e\.(convert|int8|run|demo)|api\.install')
+  [ "$preset" = asan ] && exclude=(-E 'e2e\.(convert|int8|run|demo|serve)|api\.install')
   ctest --preset "$preset" -j"$(nproc)" "${exclude[@]}"
 done

@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
       add_inspect_command(app),
       add_run_command(app),
       add_bench_command(app),
+      add_serve_command(app),
   };
 
   try {

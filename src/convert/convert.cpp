@@ -12,6 +12,7 @@
 #include "tflite/tflite_reader.h"
 #include "tflite/tflite_writer.h"
 #include "util/atomic_file.h"
+#include "util/cancel.h"
 #include "util/sha256.h"
 #include "util/stopwatch.h"
 
@@ -82,11 +83,16 @@ ImportResult import_tflite(const std::filesystem::path& path) {
 
 ConvertResult convert_model(const ConvertOptions& options) {
   const Stopwatch total;
-  Stopwatch stage;
+  Stopwatch clock;
   Json timing;
+    const auto enter_stage = [&options](std::string_view name) {
+    if (options.cancel != nullptr) options.cancel->check();
+    if (options.progress) options.progress(name, 0, 0);
+  };
+  enter_stage("importing");
   const bool from_tflite = is_tflite_path(options.model);
   ImportResult imported = from_tflite ? import_tflite(options.model) : import_onnx(options.model, options.import);
-  timing["import_seconds"] = stage.lap();
+  timing["import_seconds"] = clock.lap();
   Graph& graph = imported.graph;
   std::vector<std::string> notes = imported.notes;
   if (from_tflite && (!options.import.input_shapes.empty() || options.import.keep_input_layout)) {
@@ -94,25 +100,28 @@ ConvertResult convert_model(const ConvertOptions& options) {
                      options.model.string());
   }
   Int8Options int8_options = options.int8;
+  if (options.cancel != nullptr) int8_options.cancel = options.cancel;
   // Rank-4 inputs of an ONNX model are NHWC unless kept; a TFLite model's are what it says.
   int8_options.limits.nhwc_inputs = !from_tflite && !options.import.keep_input_layout;
   if (options.precision == Precision::kInt8) {
     // Validate the calibration data before any heavy work.
     quant::open_calibration_data(graph, int8_options.calibration, int8_options.limits);
   }
+  enter_stage("optimizing");
   const std::vector<PassRecord> passes = run_float_pipeline(graph);
   if (options.precision == Precision::kFloat16) {
     store_weights_fp16(graph);
     verify_graph(graph);
   }
-  timing["passes_seconds"] = stage.lap();
+  timing["passes_seconds"] = clock.lap();
   std::optional<Int8Conversion> int8;
   if (options.precision == Precision::kInt8) {
+    if (options.progress && !int8_options.on_progress) int8_options.on_progress = options.progress;
     int8 = convert_to_int8(graph, int8_options);
     graph = std::move(int8->graph);
     notes.insert(notes.end(), int8->notes.begin(), int8->notes.end());
     timing.update(int8->timing);
-    stage.lap();
+    clock.lap();
   }
 
   Json conversion;
@@ -142,13 +151,14 @@ ConvertResult convert_model(const ConvertOptions& options) {
   conversion["outputs"] = io_json(graph, graph.outputs());
   conversion["notes"] = notes;
 
+  enter_stage("writing");
   TfliteWriteOptions write;
   write.description = kProducer;
   const std::string metadata = conversion.dump();
   write.metadata.emplace_back(kMetadataName, std::vector<std::uint8_t>(metadata.begin(), metadata.end()));
   const flatbuffers::DetachedBuffer bytes = serialize_tflite(graph, write);
   write_file_atomically(options.output, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
-  timing["write_seconds"] = stage.lap();
+  timing["write_seconds"] = clock.lap();
 
   ConvertResult result;
   result.notes = notes;

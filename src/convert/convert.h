@@ -21,6 +21,8 @@ struct ConvertOptions {
   Precision precision = Precision::kFloat32;
   ImportOptions import;  // ONNX models only
   Int8Options int8;      // Precision::kInt8 only
+  const CancelToken* cancel = nullptr;  // checked between stages and per calibration sample (nullptr: none/process)
+  ConvertProgress progress;  // optional: stage changes ("importing", "optimizing", ..., "writing")
 };
 
 struct ConvertResult {

@@ -153,14 +153,21 @@ Int8Conversion convert_to_int8(const Graph& float_graph, const Int8Options& opti
   quant::CalibrationOptions calibration;
   calibration.method = options.method;
   calibration.progress = options.progress;
-  Stopwatch stage;
+  calibration.cancel = options.cancel;
+  const auto report_progress = [&options](std::string_view stage, std::size_t done, std::size_t total) {
+    if (options.on_progress) options.on_progress(stage, done, total);
+  };
+  calibration.on_sample = [&](std::size_t done, std::size_t total) { report_progress("calibrating", done, total); };
+  report_progress("calibrating", 0, split.calibration.size());
+  Stopwatch clock;
   const quant::CalibrationResult calibrated = quant::calibrate(float_graph, data, split.calibration, calibration);
-  const double calibration_seconds = stage.lap();
+  const double calibration_seconds = clock.lap();
 
+  report_progress("quantizing", 0, 0);
   quant::TensorRanges ranges;
   for (const auto& [name, t] : calibrated.tensors) ranges[name] = {t.range.min, t.range.max};
   quant::QuantizeResult quantized = quant::quantize_graph(float_graph, ranges, options.quantize);
-  const double quantize_seconds = stage.lap();
+  const double quantize_seconds = clock.lap();
 
   Int8Conversion result;
   result.notes = quantized.notes;
@@ -190,6 +197,7 @@ Int8Conversion convert_to_int8(const Graph& float_graph, const Int8Options& opti
                                   {"method", quant::calibration_method_name(options.method)},
                                   {"samples", split.calibration.size()},
                                   {"held_out", split.held_out.size()}};
+  report_progress("measuring accuracy", 0, 0);
   result.report["accuracy"] = {
       {"samples", accuracy_samples.size()},
       {"held_out", held_out},
@@ -197,7 +205,7 @@ Int8Conversion convert_to_int8(const Graph& float_graph, const Int8Options& opti
   result.timing = {{"calibration_seconds", calibration_seconds},
                    {"calibration_samples", split.calibration.size()},
                    {"quantize_seconds", quantize_seconds},
-                   {"accuracy_seconds", stage.lap()},
+                   {"accuracy_seconds", clock.lap()},
                    {"accuracy_samples", accuracy_samples.size()}};
   result.report["tensors"] = std::move(tensors);
   result.report["op_dtypes"] = std::move(ops);

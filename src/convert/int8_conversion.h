@@ -3,6 +3,8 @@
 // samples, quantize it, and measure what quantization cost on held-out samples.
 
 #include <filesystem>
+#include <functional>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -15,6 +17,11 @@
 
 namespace octet {
 
+class CancelToken;
+
+// Progress of a conversion: (stage, done, total); total 0 when the stage has no count.
+using ConvertProgress = std::function<void(std::string_view, std::size_t, std::size_t)>;
+
 struct Int8Options {
   std::vector<quant::CalibrationSpec> calibration;  // --calib [NAME=]FILE.npy
   quant::CalibrationLimits limits;
@@ -22,6 +29,8 @@ struct Int8Options {
   std::size_t max_samples = 0;  // --calib-samples (0 = all but the held-out ones)
   quant::QuantizeOptions quantize;
   bool progress = true;
+  const CancelToken* cancel = nullptr;  // nullptr: process_cancel_token()
+  ConvertProgress on_progress;          // stages "calibrating" (per sample), "quantizing", "measuring accuracy"
 };
 
 struct Int8Conversion {

@@ -71,6 +71,7 @@ CalibrationResult calibrate(const Graph& float_graph, const CalibrationData& dat
     }
     interpreter.invoke();
     bar.update(done + 1);
+    if (options.on_sample) options.on_sample(done + 1, sample_indices.size());
   }
   bar.finish();
 

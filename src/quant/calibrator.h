@@ -26,6 +26,7 @@ struct CalibrationOptions {
   ObserverOptions observer;
   bool progress = true;                  // a progress bar on stderr (when it is a terminal)
   const CancelToken* cancel = nullptr;   // polled before each sample; nullptr: process_cancel_token()
+  std::function<void(std::size_t, std::size_t)> on_sample;  // (done, total) after each sample, if set
 };
 
 struct TensorCalibration {
