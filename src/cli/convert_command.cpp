@@ -24,7 +24,7 @@ struct ConvertArgs {
   // --int8
   bool int8 = false;
   std::vector<std::string> calib;
-  std::string calib_method = "minmax";
+  std::string calib_method{quant::calibration_method_name(quant::kDefaultCalibrationMethod)};
   std::size_t calib_samples = 0;
   std::string max_calib_size = "500MB";
   std::string input_type = "int8";

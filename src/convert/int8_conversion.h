@@ -25,7 +25,7 @@ using ConvertProgress = std::function<void(std::string_view, std::size_t, std::s
 struct Int8Options {
   std::vector<quant::CalibrationSpec> calibration;  // --calib [NAME=]FILE.npy
   quant::CalibrationLimits limits;
-  quant::CalibrationMethod method = quant::CalibrationMethod::kMinMax;
+  quant::CalibrationMethod method = quant::kDefaultCalibrationMethod;
   std::size_t max_samples = 0;  // --calib-samples (0 = all but the held-out ones)
   quant::QuantizeOptions quantize;
   bool progress = true;

@@ -22,7 +22,7 @@ class CancelToken;
 namespace octet::quant {
 
 struct CalibrationOptions {
-  CalibrationMethod method = CalibrationMethod::kMinMax;  // TFLite's converter's method
+  CalibrationMethod method = kDefaultCalibrationMethod;
   ObserverOptions observer;
   bool progress = true;                  // a progress bar on stderr (when it is a terminal)
   const CancelToken* cancel = nullptr;   // polled before each sample; nullptr: process_cancel_token()

@@ -163,7 +163,7 @@ Json job_options(const ServeConfig& config) {
               {"devices", Json::array({Json{{"id", "generic-cpu"}, {"name", "Generic CPU (TFLite reference/XNNPACK)"}}})},
               {"precisions", kPrecisions},
               {"int8",
-               {{"calib_method", {{"values", kCalibMethods}, {"default", "minmax"}}},
+               {{"calib_method", {{"values", kCalibMethods}, {"default", quant::calibration_method_name(quant::kDefaultCalibrationMethod)}}},
                 {"input_type", {{"values", kInterfaceTypes}, {"default", "int8"}}},
                 {"output_type", {{"values", kInterfaceTypes}, {"default", "int8"}}},
                 {"calib_samples", {{"default", 0}}},
@@ -231,7 +231,7 @@ Json normalize_job_request(const nlohmann::json& request, const ServeConfig& con
     const nlohmann::json& o = request.contains("int8") ? request["int8"] : nlohmann::json::object();
     check_keys(o, "int8", {"calib_method", "calib_samples", "input_type", "output_type", "per_tensor",
                            "per_channel_fc", "allow_float_fallback"});
-    s["int8"] = {{"calib_method", choice(o, "calib_method", "int8", kCalibMethods, "minmax")},
+    s["int8"] = {{"calib_method", choice(o, "calib_method", "int8", kCalibMethods, std::string(quant::calibration_method_name(quant::kDefaultCalibrationMethod)))},
                  {"calib_samples", count(o, "calib_samples", "int8", 0)},
                  {"input_type", choice(o, "input_type", "int8", kInterfaceTypes, "int8")},
                  {"output_type", choice(o, "output_type", "int8", kInterfaceTypes, "int8")},
