@@ -10,6 +10,7 @@ build_packages=(
   libopencv-dev libcli11-dev nlohmann-json3-dev libfmt-dev libssl-dev
   libonnx-dev libprotobuf-dev libflatbuffers-dev flatbuffers-compiler flatbuffers-compiler-dev
   libcpp-httplib-dev libsqlite3-dev libarchive-dev
+  libxnnpack-dev libpthreadpool-dev
 )
 # Tests: GoogleTest, Google Benchmark, chromium (octet serve's page test), and the independent references the
 # end-to-end tests compare against (numpy, OpenCV's Python binding, pytest).

@@ -1,10 +1,22 @@
 #include "runtime/interpreter.h"
 
+#include <pthreadpool.h>
+
+#include <cstdlib>
+#include <cstring>
+
 #include "core/error.h"
+#include "runtime/fast/fast_kernel.h"
 
 namespace octet {
 
-Interpreter::Interpreter(const Graph& graph) : graph_(graph) {
+void Interpreter::ArenaDeleter::operator()(std::byte* p) const { std::free(p); }
+
+void Interpreter::ThreadPoolDeleter::operator()(pthreadpool* p) const { pthreadpool_destroy(p); }
+
+Interpreter::~Interpreter() = default;
+
+Interpreter::Interpreter(const Graph& graph, const InterpreterOptions& options) : graph_(graph) {
   verify_graph(graph_);
   const std::size_t tensor_count = graph_.tensor_count();
   for (const TensorId id : graph_.inputs()) {
@@ -28,8 +40,17 @@ Interpreter::Interpreter(const Graph& graph) : graph_(graph) {
     }
   }
 
-  // Storage for every non-constant tensor; constants are viewed in place.
-  storage_.resize(tensor_count);
+  if (options.threads < 1) throw fail("interpreter: --threads must be at least 1, got {}", options.threads);
+
+  // One arena for every non-constant tensor; constants are viewed in place.
+  plan_ = plan_memory(graph_, options.share_memory);
+  if (plan_.arena_bytes > 0) {
+    // aligned_alloc wants a size that is a multiple of the alignment; the plan's blocks are.
+    arena_.reset(static_cast<std::byte*>(std::aligned_alloc(kTensorAlignment, plan_.arena_bytes)));
+    if (!arena_) throw fail("interpreter: cannot allocate {} bytes for the tensors", plan_.arena_bytes);
+    // Zeroed so a tensor no op writes (an unused input) reads as zeros, never as garbage.
+    std::memset(arena_.get(), 0, plan_.arena_bytes);
+  }
   views_.resize(tensor_count);
   for (std::size_t i = 0; i < tensor_count; ++i) {
     const Tensor& t = graph_.tensor(static_cast<TensorId>(i));
@@ -40,9 +61,8 @@ Interpreter::Interpreter(const Graph& graph) : graph_(graph) {
     if (t.is_constant()) {
       // Kernels never write their inputs, and constants are only ever inputs.
       view.data = const_cast<std::byte*>(t.data->data());
-    } else {
-      storage_[i].resize(t.byte_size());
-      view.data = storage_[i].data();
+    } else if (plan_.offsets[i] != MemoryPlan::kNotPlanned) {
+      view.data = arena_.get() + plan_.offsets[i];
     }
   }
 
@@ -56,6 +76,31 @@ Interpreter::Interpreter(const Graph& graph) : graph_(graph) {
     op_inputs_.push_back(std::move(inputs));
     op_outputs_.push_back(std::move(outputs));
   }
+
+  fast_.resize(graph_.ops().size());
+  if (options.kernels == KernelSet::kFast) {
+    if (options.threads > 1) {
+      threadpool_.reset(pthreadpool_create(static_cast<std::size_t>(options.threads)));
+      if (!threadpool_) throw fail("interpreter: cannot create a pool of {} threads", options.threads);
+    }
+    for (std::size_t i = 0; i < graph_.ops().size(); ++i) {
+      const fast::FastContext context{graph_, graph_.ops()[i], op_inputs_[i], op_outputs_[i], threadpool_.get()};
+      fast_[i] = fast::make_fast_kernel(context);
+    }
+  }
+}
+
+std::string_view Interpreter::op_kernel(std::size_t op_index) const {
+  if (op_index >= fast_.size()) throw fail("interpreter: op {} of {} requested", op_index, fast_.size());
+  return fast_[op_index] ? "fast" : "reference";
+}
+
+std::size_t Interpreter::fast_op_count() const {
+  std::size_t count = 0;
+  for (const auto& kernel : fast_) {
+    if (kernel) ++count;
+  }
+  return count;
 }
 
 std::size_t Interpreter::input_count() const { return graph_.inputs().size(); }
@@ -82,8 +127,12 @@ TensorView Interpreter::tensor(TensorId id) const {
 void Interpreter::invoke() {
   const std::vector<Op>& ops = graph_.ops();
   for (std::size_t i = 0; i < ops.size(); ++i) {
-    const KernelContext context{graph_, ops[i]};
-    kernels_[i]->eval(context, op_inputs_[i], op_outputs_[i]);
+    if (fast_[i]) {
+      fast_[i]->run();
+    } else {
+      const KernelContext context{graph_, ops[i]};
+      kernels_[i]->eval(context, op_inputs_[i], op_outputs_[i]);
+    }
     if (observer_) observer_(i);
   }
 }

@@ -1,24 +1,52 @@
 #pragma once
-// octet's interpreter: runs an IR graph op by op with the reference kernels.
+// octet's interpreter: runs an IR graph op by op, each op with a fast kernel
+// (src/runtime/fast/) where one covers it and its reference kernel otherwise.
 // Used for calibration (observers see every tensor), for constant folding,
 // and to run .tflite files read back into the IR.
 
 #include <functional>
+#include <memory>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "core/graph.h"
 #include "runtime/kernel.h"
+#include "runtime/memory_plan.h"
+
+struct pthreadpool;
 
 namespace octet {
+
+namespace fast {
+class FastKernel;
+}
+
+enum class KernelSet : std::uint8_t {
+  kFast,       // fast kernels where they cover an op, reference kernels elsewhere
+  kReference,  // reference kernels only (the ground truth)
+};
+
+struct InterpreterOptions {
+  KernelSet kernels = KernelSet::kFast;
+  // Threads the fast kernels use (1: the calling thread only).
+  int threads = 1;
+  // Intermediate tensors share arena memory when their lifetimes do not
+  // overlap (memory_plan.h). Then an intermediate tensor is readable only in
+  // the observer call of the op that wrote it; graph inputs and outputs are
+  // always readable.
+  bool share_memory = true;
+};
 
 class Interpreter {
  public:
   // Verifies the graph, prepares every op (the graph's declared output dtypes
-  // and shapes must equal what Prepare computes) and allocates every
-  // non-constant tensor. Constants are read in place: `graph` must outlive the
-  // interpreter and stay unchanged while it is used.
-  explicit Interpreter(const Graph& graph);
+  // and shapes must equal what Prepare computes), plans and allocates every
+  // non-constant tensor and creates the fast kernels. Constants are read in
+  // place: `graph` must outlive the interpreter and stay unchanged while it is
+  // used.
+  explicit Interpreter(const Graph& graph, const InterpreterOptions& options = {});
+  ~Interpreter();
   Interpreter(const Graph&& graph) = delete;  // would dangle
   Interpreter(const Interpreter&) = delete;
   Interpreter& operator=(const Interpreter&) = delete;
@@ -39,14 +67,30 @@ class Interpreter {
   void invoke();
 
   const Graph& graph() const { return graph_; }
+  // Which kernel runs op `op_index`: "fast" or "reference".
+  std::string_view op_kernel(std::size_t op_index) const;
+  std::size_t fast_op_count() const;
+  // Bytes of the activation arena (all non-constant tensors).
+  std::size_t arena_bytes() const { return plan_.arena_bytes; }
+  const MemoryPlan& memory_plan() const { return plan_; }
 
  private:
+  struct ArenaDeleter {
+    void operator()(std::byte* p) const;
+  };
+  struct ThreadPoolDeleter {
+    void operator()(pthreadpool* p) const;
+  };
+
   const Graph& graph_;
-  std::vector<Bytes> storage_;        // per tensor; empty for constants
+  MemoryPlan plan_;
+  std::unique_ptr<std::byte, ArenaDeleter> arena_;
+  std::unique_ptr<pthreadpool, ThreadPoolDeleter> threadpool_;
   std::vector<TensorView> views_;     // per tensor
   std::vector<const Kernel*> kernels_;  // per op
   std::vector<std::vector<TensorView>> op_inputs_;   // per op; absent inputs have data == nullptr
   std::vector<std::vector<TensorView>> op_outputs_;  // per op
+  std::vector<std::unique_ptr<fast::FastKernel>> fast_;  // per op; null where the reference kernel runs
   OpObserver observer_;
 };
 

@@ -135,9 +135,11 @@ inline Graph build_graph(OpType type, const OpOptions& options, const std::vecto
   return g;
 }
 
-// Runs one op: shape inference, then the Interpreter.
+// Runs one op: shape inference, then the Interpreter with `kernels` (these
+// tests check the reference kernels; tests/unit/runtime/fast/ checks the fast
+// ones against them).
 inline Result run_op(OpType type, const OpOptions& options, const std::vector<Arg>& args, std::size_t outputs = 1,
-                     const std::vector<OutDecl>& decls = {}) {
+                     const std::vector<OutDecl>& decls = {}, KernelSet kernels = KernelSet::kReference) {
   Graph g = build_graph(type, options, args, outputs, decls);
   Result r;
   r.specs = infer_outputs(g, g.ops()[0]);
@@ -146,7 +148,7 @@ inline Result run_op(OpType type, const OpOptions& options, const std::vector<Ar
     t.dtype = r.specs[i].dtype;
     t.shape = r.specs[i].shape;
   }
-  Interpreter interpreter(g);
+  Interpreter interpreter(g, InterpreterOptions{.kernels = kernels});
   std::size_t next_input = 0;
   for (const Arg& a : args) {
     if (a.absent || a.constant) continue;

@@ -1,0 +1,39 @@
+#include "runtime/fast/registry.h"
+
+#include "core/op_table.h"
+
+namespace octet::fast {
+
+FastKernelTable::FastKernelTable() : factories_(all_ops().size()) {}
+
+void FastKernelTable::add(OpType type, FastFactory factory) {
+  factories_.at(static_cast<std::size_t>(type)).push_back(factory);
+}
+
+std::span<const FastFactory> FastKernelTable::find(OpType type) const {
+  const auto index = static_cast<std::size_t>(type);
+  if (index >= factories_.size()) return {};
+  return factories_[index];
+}
+
+namespace {
+
+const FastKernelTable& table() {
+  static const FastKernelTable instance = [] {
+    FastKernelTable t;
+    add_xnn_conv_kernels(t);
+    return t;
+  }();
+  return instance;
+}
+
+}  // namespace
+
+std::unique_ptr<FastKernel> make_fast_kernel(const FastContext& context) {
+  for (const FastFactory factory : table().find(context.op.type)) {
+    if (std::unique_ptr<FastKernel> kernel = factory(context)) return kernel;
+  }
+  return nullptr;
+}
+
+}  // namespace octet::fast

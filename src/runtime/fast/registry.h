@@ -1,0 +1,25 @@
+#pragma once
+// The fast kernel table: per op type, the factories to try in order (the
+// first that returns a kernel wins). Filled by one function per kernel file.
+
+#include <vector>
+
+#include "runtime/fast/fast_kernel.h"
+
+namespace octet::fast {
+
+using FastFactory = std::unique_ptr<FastKernel> (*)(const FastContext& context);
+
+class FastKernelTable {
+ public:
+  FastKernelTable();
+  void add(OpType type, FastFactory factory);
+  std::span<const FastFactory> find(OpType type) const;
+
+ private:
+  std::vector<std::vector<FastFactory>> factories_;  // indexed by OpType
+};
+
+void add_xnn_conv_kernels(FastKernelTable& table);  // CONV_2D DEPTHWISE_CONV_2D (float32)
+
+}  // namespace octet::fast
