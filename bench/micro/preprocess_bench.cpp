@@ -38,5 +38,3 @@ void BM_Preprocess(benchmark::State& state) {
 BENCHMARK(BM_Preprocess)->ArgsProduct({{224, 640}, {0, 1}})->ArgNames({"size", "stretch"});
 
 }  // namespace
-
-BENCHMARK_MAIN();

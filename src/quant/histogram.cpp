@@ -4,6 +4,12 @@
 #include <cmath>
 #include <limits>
 
+#include "quant/value_stats.h"
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace octet::quant {
 
 namespace {
@@ -21,14 +27,98 @@ int exponent_above(float magnitude) {
 }  // namespace
 
 ActivationHistogram::ActivationHistogram()
-    : counts_(2 * kBins, 0),
+    : counts_(2 * kBins + kZeroSlots, 0),
       inv_width_{std::numeric_limits<float>::infinity(), std::numeric_limits<float>::infinity()},
       min_(std::numeric_limits<float>::infinity()),
       max_(-std::numeric_limits<float>::infinity()) {}
 
 void ActivationHistogram::add(std::span<const float> values) {
-  // The hot loop: one multiply and one increment per value. Values beyond a
-  // half's range, non-finite values and the first value of a half take add_slow().
+  const SpanMinMax range = span_min_max(values);
+  if (!range.all_finite) {
+    add_each(values);  // rare: NaN or Inf among the values
+    return;
+  }
+  min_ = std::min(min_, range.min);
+  max_ = std::max(max_, range.max);
+  for (std::size_t done = 0; done < values.size(); done += kChunk) {
+    const std::span<const float> chunk = values.subspan(done, std::min(kChunk, values.size() - done));
+    if (!add_in_range(chunk)) add_each(chunk);
+  }
+}
+
+bool ActivationHistogram::add_in_range(std::span<const float> chunk) {
+  // Pass 1, vectorisable: every value's counter slot, and whether all of them
+  // fall inside their half's current range (false for the first value of an
+  // empty half: its inverse width is +inf). Exact zeros go to one of
+  // kZeroSlots scratch slots in turn (added to bin 0 below): counting long
+  // runs of zeros (ReLU outputs) in one counter would chain every increment
+  // on the one before.
+  std::array<std::uint32_t, kChunk> slot;
+  const float inv_positive = inv_width_[kPositive];
+  const float inv_negative = inv_width_[kNegative];
+  std::uint32_t in_range = 1;
+  std::uint32_t zeros = 0;
+  std::size_t i = 0;
+#if defined(__SSE2__)
+  static_assert(kZeroSlots == 4, "one zero slot per SSE lane");
+  {
+    constexpr std::size_t kLanes = 4;
+    const __m128 zero = _mm_setzero_ps();
+    const __m128 abs_mask = _mm_castsi128_ps(_mm_set1_epi32(0x7FFFFFFF));
+    const __m128 inv_pos = _mm_set1_ps(inv_positive);
+    const __m128 inv_neg = _mm_set1_ps(inv_negative);
+    const __m128 bins = _mm_set1_ps(kBinsFloat);
+    const __m128i negative_base = _mm_set1_epi32(static_cast<int>(kBins));
+    const __m128i zero_slots = _mm_setr_epi32(static_cast<int>(kZeroSlot), static_cast<int>(kZeroSlot + 1),
+                                              static_cast<int>(kZeroSlot + 2), static_cast<int>(kZeroSlot + 3));
+    __m128 inside_all = _mm_cmpeq_ps(zero, zero);  // all ones
+    __m128i zero_lanes = _mm_setzero_si128();
+    for (; i + kLanes <= chunk.size(); i += kLanes) {
+      const __m128 x = _mm_loadu_ps(chunk.data() + i);
+      const __m128 negative = _mm_cmplt_ps(x, zero);
+      const __m128 inv = _mm_or_ps(_mm_and_ps(negative, inv_neg), _mm_andnot_ps(negative, inv_pos));
+      const __m128 position = _mm_mul_ps(_mm_and_ps(x, abs_mask), inv);
+      const __m128 inside = _mm_cmplt_ps(position, bins);  // false for NaN: 0 * inf, Inf, NaN
+      inside_all = _mm_and_ps(inside_all, inside);
+      const __m128i bin = _mm_cvttps_epi32(_mm_and_ps(position, inside));
+      const __m128i index = _mm_add_epi32(_mm_and_si128(_mm_castps_si128(negative), negative_base), bin);
+      const __m128i is_zero = _mm_castps_si128(_mm_cmpeq_ps(x, zero));
+      zero_lanes = _mm_sub_epi32(zero_lanes, is_zero);  // a true lane is -1
+      const __m128i chosen = _mm_or_si128(_mm_and_si128(is_zero, zero_slots), _mm_andnot_si128(is_zero, index));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(slot.data() + i), chosen);
+    }
+    constexpr int kAllLanes = 0xF;
+    in_range = _mm_movemask_ps(inside_all) == kAllLanes ? 1U : 0U;
+    alignas(16) std::uint32_t lanes[kLanes];
+    _mm_store_si128(reinterpret_cast<__m128i*>(lanes), zero_lanes);
+    zeros = lanes[0] + lanes[1] + lanes[2] + lanes[3];
+  }
+#endif
+  for (; i < chunk.size(); ++i) {
+    const float x = chunk[i];
+    const bool negative = x < 0.0F;
+    const float position = std::fabs(x) * (negative ? inv_negative : inv_positive);
+    const bool inside = position < kBinsFloat;
+    in_range &= inside ? 1U : 0U;
+    const auto bin = static_cast<std::uint32_t>(inside ? position : 0.0F);
+    const bool zero = x == 0.0F;
+    zeros += zero ? 1U : 0U;
+    slot[i] = zero ? kZeroSlot + static_cast<std::uint32_t>(i % kZeroSlots)
+                   : (negative ? static_cast<std::uint32_t>(kBins) : 0U) + bin;
+  }
+  if (in_range == 0) return false;
+  // Pass 2: the increments.
+  std::uint64_t* const counts = counts_.data();
+  for (std::size_t k = 0; k < chunk.size(); ++k) ++counts[slot[k]];
+  counts[0] += zeros;  // exact zeros belong to bin 0 of the positive half
+  zeros_ += zeros;
+  finite_ += chunk.size();
+  return true;
+}
+
+void ActivationHistogram::add_each(std::span<const float> values) {
+  // One value at a time: values beyond a half's range, non-finite values and
+  // the first value of a half take add_slow().
   std::uint64_t* const counts = counts_.data();
   float inv_positive = inv_width_[kPositive];
   float inv_negative = inv_width_[kNegative];

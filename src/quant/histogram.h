@@ -51,11 +51,22 @@ class ActivationHistogram {
   double absolute_bin_width() const;
 
  private:
+  // Values are counted in chunks of this many (a stack buffer of slots).
+  static constexpr std::size_t kChunk = 1024;
+  // Scratch counters for exact zeros, after the two halves (see add_in_range).
+  static constexpr std::size_t kZeroSlots = 4;
+  static constexpr std::uint32_t kZeroSlot = 2 * kBins;
+
+  // Counts a chunk of finite values if all fall inside their half's range
+  // (the fast, common case); false, with nothing counted, otherwise.
+  bool add_in_range(std::span<const float> chunk);
+  // Counts values one by one, growing the halves as needed; min and max too.
+  void add_each(std::span<const float> values);
   void add_slow(float x);
   // Grows a half so that 2^exponent > magnitude, merging bins.
   void grow(Half half, int exponent);
 
-  std::vector<std::uint64_t> counts_;  // kBins positive, then kBins negative
+  std::vector<std::uint64_t> counts_;  // kBins positive, kBins negative, kZeroSlots scratch
   std::array<int, 2> exponent_{kMinExponent, kMinExponent};
   std::array<float, 2> inv_width_;  // +inf while a half is empty: every value takes the slow path
   std::array<bool, 2> initialised_{false, false};

@@ -6,6 +6,7 @@
 
 #include "core/error.h"
 #include "quant/histogram.h"
+#include "quant/value_stats.h"
 
 namespace octet::quant {
 
@@ -19,18 +20,10 @@ struct ValueStats {
   std::uint64_t non_finite = 0;
 
   void add(std::span<const float> values) {
-    // Fast pass without branches: x - x is 0 for finite x, NaN otherwise.
-    float sample_lo = lo;
-    float sample_hi = hi;
-    bool all_finite = true;
-    for (const float x : values) {
-      all_finite &= (x - x) == 0.0F;
-      sample_lo = std::min(sample_lo, x);
-      sample_hi = std::max(sample_hi, x);
-    }
-    if (all_finite) {
-      lo = sample_lo;
-      hi = sample_hi;
+    const SpanMinMax fast = span_min_max(values);
+    if (fast.all_finite) {
+      lo = std::min(lo, fast.min);
+      hi = std::max(hi, fast.max);
       finite += values.size();
       return;
     }

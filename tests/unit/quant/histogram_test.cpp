@@ -7,7 +7,9 @@
 #include <gtest/gtest.h>
 
 #include <limits>
+#include <cmath>
 #include <numeric>
+#include <random>
 #include <vector>
 
 #include "quant_test_util.h"
@@ -36,6 +38,47 @@ TEST(ActivationHistogram, PlacesValuesInPowerOfTwoRanges) {
   EXPECT_EQ(h.min(), -0.25F);
   EXPECT_EQ(h.max(), 0.75F);
   EXPECT_EQ(h.finite_count(), 3U);
+}
+
+// Large batches take the vectorised path (chunks, zero slots); the result must
+// equal binning every value directly at the final widths.
+TEST(ActivationHistogram, BatchesEqualDirectBinning) {
+  std::mt19937 rng(3);
+  std::normal_distribution<float> normal(0.0F, 1.0F);
+  std::vector<std::vector<float>> batches;
+  for (const std::size_t size : {std::size_t{3001}, std::size_t{2050}, std::size_t{1024}, std::size_t{7}}) {
+    std::vector<float> batch(size);
+    for (std::size_t i = 0; i < size; ++i) {
+      const float v = normal(rng) * (batches.empty() ? 1.0F : 0.5F);
+      batch[i] = i % 3 == 0 ? 0.0F : v;  // runs of exact zeros, as after a ReLU
+    }
+    batches.push_back(std::move(batch));
+  }
+  batches[1][77] = 9.0F;  // grows the positive half in a later batch
+  H h;
+  for (const auto& batch : batches) h.add(batch);
+
+  std::vector<std::uint64_t> expected_pos(H::kBins, 0), expected_neg(H::kBins, 0);
+  std::uint64_t zeros = 0, total = 0;
+  float lo = std::numeric_limits<float>::infinity(), hi = -lo;
+  for (const auto& batch : batches) {
+    for (const float x : batch) {
+      ++total;
+      lo = std::min(lo, x);
+      hi = std::max(hi, x);
+      zeros += x == 0.0F ? 1U : 0U;
+      const H::Half half = x < 0.0F ? H::kNegative : H::kPositive;
+      const auto bin = static_cast<std::size_t>(std::fabs(static_cast<double>(x)) / h.bin_width(half));
+      (half == H::kNegative ? expected_neg : expected_pos)[std::min(bin, H::kBins - 1)] += 1;
+    }
+  }
+  EXPECT_EQ(h.range(H::kPositive), 16.0);  // 9 needs 2^4
+  EXPECT_EQ(std::vector<std::uint64_t>(h.counts(H::kPositive).begin(), h.counts(H::kPositive).end()), expected_pos);
+  EXPECT_EQ(std::vector<std::uint64_t>(h.counts(H::kNegative).begin(), h.counts(H::kNegative).end()), expected_neg);
+  EXPECT_EQ(h.zero_count(), zeros);
+  EXPECT_EQ(h.finite_count(), total);
+  EXPECT_EQ(h.min(), lo);
+  EXPECT_EQ(h.max(), hi);
 }
 
 TEST(ActivationHistogram, CountsZerosAndSkipsNonFiniteValues) {
