@@ -298,6 +298,7 @@ function selectTab(name) {
 
 // ---------------------------------------------------------------- jobs list
 async function loadJobs() {
+  loadUploads();
   try {
     const { jobs } = await api('GET', '/api/jobs');
     $('jobs').innerHTML = jobs.length ? jobs.map((j) => `
@@ -316,6 +317,37 @@ async function loadJobs() {
     $('jobs').innerHTML = `<span class="error-text">${esc(e.message)}</span>`;
   }
 }
+
+const KIND_LABEL = { model: 'model', calibration: '.npy', images: 'images' };
+
+async function loadUploads() {
+  try {
+    const { uploads } = await api('GET', '/api/uploads');
+    $('uploads').innerHTML = uploads.length ? uploads.map((u) => {
+      const busy = u.active_jobs.length > 0;
+      return `
+      <div class="upload" data-id="${u.id}">
+        <span class="kind ${esc(u.kind)}">${esc(KIND_LABEL[u.kind] || u.kind)}</span>
+        <span class="upload-name" title="${esc(u.name)}">${esc(u.name)}</span>
+        <span class="muted small">${bytes(u.bytes)}</span>
+        <button class="ghost small danger" data-act="delete-upload"${busy ? ' disabled title="in use by a queued or running job"' : ''}>Delete</button>
+      </div>`;
+    }).join('') : '<span class="muted">nothing uploaded</span>';
+  } catch (e) {
+    $('uploads').innerHTML = `<span class="error-text">${esc(e.message)}</span>`;
+  }
+}
+
+$('uploads').addEventListener('click', async (e) => {
+  const b = e.target.closest('button[data-act="delete-upload"]');
+  if (!b) return;
+  try {
+    await api('DELETE', `/api/uploads/${b.closest('.upload').dataset.id}`);
+  } catch (err) {
+    setError($('form-error'), err.message);
+  }
+  loadUploads();
+});
 
 $('jobs').addEventListener('click', async (e) => {
   const b = e.target.closest('button');
