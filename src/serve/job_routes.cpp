@@ -33,7 +33,8 @@ Json job_summary(const Job& job) {
          {"device", job.settings["device"]},
          {"error", job.error},
          {"created", job.created},
-         {"updated", job.updated}};
+         {"updated", job.updated},
+         {"settings", job.settings}};
   if (job.status == JobStatus::kSucceeded && job.result.is_object()) {
     Json summary{{"file", job.result["artifact"]["file"]}, {"bytes", job.result["artifact"]["bytes"]}};
     if (job.result["report"].contains("accuracy")) {
@@ -48,7 +49,6 @@ Json job_summary(const Job& job) {
 
 Json job_detail(const Job& job) {
   Json j = job_summary(job);
-  j["settings"] = job.settings;
   j["result"] = job.result;
   return j;
 }

@@ -35,8 +35,10 @@ def test_page_int8_flow_in_chromium(server, models, oracle, octet_bin, tmp_path)
     out = os.environ.get("OCTET_SERVE_SCREENSHOTS") or str(tmp_path / "screenshots")
     os.makedirs(out, exist_ok=True)
     zip_path = write_image_zip(str(tmp_path / "photos.zip"), 12)
+    slow_calib = S.calibration(str(tmp_path / "slow_calib.npy"), 300, size=48)
     proc = subprocess.run(["node", os.path.join(BROWSER, "serve_flow.mjs"), f"http://127.0.0.1:{server.port}/",
-                           models["conv"], zip_path, "16", "16", out, models["unsupported"]], capture_output=True, text=True, timeout=180)
+                           models["conv"], zip_path, "16", "16", out, models["unsupported"],
+                           models["slow"], slow_calib], capture_output=True, text=True, timeout=180)
     assert proc.returncode == 0, f"browser flow failed:\n{proc.stdout}\n{proc.stderr}"
     res = json.loads(proc.stdout.strip().splitlines()[-1])
     assert res["problems"] == [], res["problems"]
@@ -45,6 +47,9 @@ def test_page_int8_flow_in_chromium(server, models, oracle, octet_bin, tmp_path)
     expected = cli_error(octet_bin, "convert", unsupported, "-o", tmp_path / "cli.tflite")
     assert res["failure"] == expected.replace(unsupported, os.path.basename(unsupported))
     assert res["form_error"] == ""
+    # The slow job showed its calibration progress ("calibrating 12 / 270") and was cancelled from the page.
+    assert res["progress_label"].startswith("calibrating") and "/" in res["progress_label"], res["progress_label"]
+    assert res["cancelled"] == "cancelled by the user"
     # The page's Delete buttons removed the job and the upload, files included.
     assert res["deleted_job"] not in {j["id"] for j in server.json("GET", "/api/jobs")["jobs"]}
     assert not os.path.exists(os.path.join(server.data, "jobs", res["deleted_job"]))

@@ -5,13 +5,15 @@
 // model that fails (the page shows the server's one-line error) and deletes
 // that job and its upload with the page's buttons.
 //
-//   node serve_flow.mjs URL MODEL.onnx IMAGES.zip WIDTH HEIGHT OUT_DIR FAILING.onnx
+// Last, a slow INT8 conversion is shown while calibrating and cancelled.
+//
+//   node serve_flow.mjs URL MODEL.onnx IMAGES.zip WIDTH HEIGHT OUT_DIR FAILING.onnx SLOW.onnx SLOW_CALIB.npy
 // Prints one JSON line: {"download": path, "file": suggested name, "screenshots": [...], "stats": [...],
 // "failure": the error shown, "deleted_job": id, "deleted_upload": id, ...}.
 import { chromium } from 'playwright-core';
 import path from 'node:path';
 
-const [url, model, images, width, height, outDir, failing] = process.argv.slice(2);
+const [url, model, images, width, height, outDir, failing, slow, slowCalib] = process.argv.slice(2);
 const RESULT_TIMEOUT_MS = 120000;
 
 const browser = await chromium.launch({
@@ -39,6 +41,7 @@ try {
   await page.click('#convert');
   await page.waitForSelector('#result:not(.hidden) #download:not(.hidden)', { timeout: RESULT_TIMEOUT_MS });
   const stats = await page.$$eval('#result-stats .stat', (els) => els.map((e) => e.innerText.replace(/\n/g, ' ')));
+  await page.evaluate(() => window.scrollTo(0, 0));
   const result = path.join(outDir, 'serve_result.png');
   await page.screenshot({ path: result, fullPage: true });
   await page.click('#result-tabs button[data-tab="calib"]');
@@ -72,9 +75,23 @@ try {
   await page.click(`.upload[data-id="${deletedUpload}"] button[data-act="delete-upload"]`);
   await page.waitForSelector(`.upload[data-id="${deletedUpload}"]`, { state: 'detached' });
   const formError = await page.textContent('#form-error');
-  console.log(JSON.stringify({ download: file, file: download.suggestedFilename(), screenshots: [form, result, calib, io, codeShot, failedShot],
+  // A slow INT8 job: the progress bar while calibrating, then Cancel.
+  await page.setInputFiles('#model-file', slow);
+  await page.click('#precision button[data-value="int8"]');
+  await page.click('#calib-kind button[data-value="calibration"]');
+  await page.setInputFiles('#calib-file', slowCalib);
+  await page.click('#convert');
+  await page.waitForFunction(() => document.getElementById('progress-stage').textContent === 'calibrating'
+    && document.getElementById('progress-fill').style.width !== '0%', null, { timeout: RESULT_TIMEOUT_MS });
+  const runningShot = path.join(outDir, 'serve_running.png');
+  await page.screenshot({ path: runningShot });
+  const progressLabel = (await page.textContent('.progress-label')).trim();
+  await page.click('#cancel');
+  await page.waitForSelector('#result:not(.hidden) #result-badge.cancelled', { timeout: RESULT_TIMEOUT_MS });
+  const cancelled = (await page.textContent('#result-error')).trim();
+  console.log(JSON.stringify({ download: file, file: download.suggestedFilename(), screenshots: [form, result, calib, io, codeShot, failedShot, runningShot],
     stats, code_mentions_model: code.includes(download.suggestedFilename()), failure, deleted_job: deletedJob,
-    deleted_upload: deletedUpload, form_error: formError, problems }));
+    deleted_upload: deletedUpload, form_error: formError, progress_label: progressLabel, cancelled, problems }));
 } finally {
   await browser.close();
 }
