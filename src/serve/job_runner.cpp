@@ -25,6 +25,8 @@ using Json = nlohmann::ordered_json;
 
 // Progress reaches the database at most this often (and at every stage change).
 constexpr auto kProgressInterval = std::chrono::milliseconds(200);
+// Where an image archive is unpacked, in the job's folder (removed once prepared).
+constexpr const char* kImagesFolder = "images";
 // error_files.txt lines kept in the job record (the whole file is an artifact).
 constexpr std::size_t kErrorLinesKept = 200;
 
@@ -88,6 +90,10 @@ std::string JobRunner::user_message(const Job& job, std::string message) const {
     const std::string name = settings["model"]["example"].get<std::string>();
     replace_all(message, (config_.models_dir / name).string(), name);
   }
+  // An image archive's unpack folder is the archive to the user.
+  if (settings.contains("calibration") && settings["calibration"]["kind"] == "images") {
+    replace_all(message, (job_dir(job.id) / kImagesFolder).string(), settings["calibration"]["name"].get<std::string>());
+  }
   replace_all(message, (job_dir(job.id) / "").string(), "");
   return message;
 }
@@ -136,7 +142,7 @@ Json JobRunner::execute(const Job& job, const CancelToken& cancel) {
       calibration = upload->path;
     } else {
       progress("unpacking images", 0, 0);
-      const std::filesystem::path images = dir / "images";
+      const std::filesystem::path images = dir / kImagesFolder;
       std::filesystem::remove_all(images);
       const ExtractResult extracted = extract_image_archive(upload->path, images, config_.max_images_bytes, cancel);
       PrepareOptions options = prepare_options(c["prepare"], images, dir / "calibration");

@@ -387,6 +387,7 @@ def test_too_large_prepared_dataset_matches_cli(server, models, octet_bin, tmp_p
     strip = lambda s: s.split(": ", 1)[1]   # the folder's path differs
     assert strip(job["error"]) == strip(expected)
     assert "over the 16.0 MB limit" in job["error"]
+    assert job["error"].startswith("images.zip: ")   # the archive, as the user named it
 
 
 def test_cross_origin_requests_refused(server):
