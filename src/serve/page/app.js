@@ -3,6 +3,7 @@
 
 const $ = (id) => document.getElementById(id);
 const POLL_MS = 400;
+const COPY_FEEDBACK_MS = 1500;
 const state = {
   options: null, modelFile: null, example: null, precision: 'float32',
   calibKind: 'calibration', calibFile: null, job: null, poll: null, codeLang: 'cpp',
@@ -428,7 +429,15 @@ async function init() {
   $('cancel').addEventListener('click', async () => {
     if (state.job) { await api('POST', `/api/jobs/${state.job.id}/cancel`).catch((e) => setError($('form-error'), e.message)); }
   });
-  $('copy-code').addEventListener('click', () => navigator.clipboard && navigator.clipboard.writeText($('code').textContent));
+  $('copy-code').addEventListener('click', async () => {
+    try {
+      await navigator.clipboard.writeText($('code').textContent);
+      $('copy-code').textContent = 'Copied ✓';
+    } catch {
+      $('copy-code').textContent = 'Select and copy by hand';  // no clipboard outside a secure context
+    }
+    setTimeout(() => { $('copy-code').textContent = 'Copy'; }, COPY_FEEDBACK_MS);
+  });
 
   try {
     const [health, options, models] = await Promise.all([api('GET', '/api/health'), api('GET', '/api/options'), api('GET', '/api/models')]);
