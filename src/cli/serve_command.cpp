@@ -8,12 +8,16 @@
 #include "cli/command.h"
 #include "core/error.h"
 #include "dataset/prepare.h"
+#include "serve/models_dir.h"
 #include "serve/server.h"
 #include "serve/upload.h"
 #include "util/byte_size.h"
 
 #ifndef OCTET_EXAMPLE_MODELS_DIR
 #define OCTET_EXAMPLE_MODELS_DIR ""
+#endif
+#ifndef OCTET_INSTALLED_MODELS_RELDIR
+#define OCTET_INSTALLED_MODELS_RELDIR ""
 #endif
 
 namespace octet::cli {
@@ -24,7 +28,7 @@ struct ServeArgs {
   std::string host = "127.0.0.1";
   int port = 8080;
   std::string data;
-  std::string models = OCTET_EXAMPLE_MODELS_DIR;
+  std::string models;  // empty: the lookup of serve/models_dir.h
   unsigned workers = 0;
   std::size_t max_queued = 64;
   std::string token;
@@ -41,6 +45,13 @@ std::filesystem::path default_data_dir() {
   const char* home = std::getenv("HOME");
   if (home == nullptr || *home == '\0') throw usage_fail("--data: no default (HOME is not set); give --data DIR");
   return std::filesystem::path(home) / ".local" / "share" / "octet" / "serve";
+}
+
+// The running binary (for the installed models next to it); empty if /proc is not there.
+std::filesystem::path running_binary() {
+  std::error_code ec;
+  std::filesystem::path path = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::filesystem::path() : path;
 }
 
 bool is_loopback(const std::string& host) {
@@ -60,8 +71,9 @@ Command add_serve_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--data", args->data, "Folder of the job database, uploads and artifacts "
                                         "(default: $XDG_DATA_HOME/octet/serve or ~/.local/share/octet/serve)");
-  cmd->add_option("--models", args->models, "Folder of example models offered on the page (*.onnx, *.tflite)")
-      ->capture_default_str();
+  cmd->add_option("--models", args->models,
+                  "Folder of example models offered on the page (*.onnx, *.tflite; default: BIN/../share/octet/models, "
+                  "else the source tree's examples/models)");
   cmd->add_option("--workers", args->workers, "Conversions running at once (default: half the cores, at least 1)");
   cmd->add_option("--max-queued", args->max_queued, "Jobs waiting for a worker before new ones are refused (503)")
       ->check(CLI::PositiveNumber)
@@ -78,7 +90,9 @@ Command add_serve_command(CLI::App& app) {
     config.host = args->host;
     config.port = args->port;
     config.data_dir = args->data.empty() ? default_data_dir() : std::filesystem::path(args->data);
-    config.models_dir = args->models;
+    const serve::ModelsDir models =
+        serve::find_models_dir(args->models, running_binary(), OCTET_INSTALLED_MODELS_RELDIR, OCTET_EXAMPLE_MODELS_DIR);
+    config.models_dir = models.dir;
     config.workers = args->workers > 0 ? args->workers : std::max(1U, std::thread::hardware_concurrency() / 2);
     config.max_queued = args->max_queued;
     config.token = args->token;
@@ -86,6 +100,7 @@ Command add_serve_command(CLI::App& app) {
     config.max_model_bytes = parse_byte_size(args->max_model_size);
     config.max_calib_bytes = parse_byte_size(args->max_calib_size);
     config.max_images_bytes = parse_byte_size(args->max_images_size);
+    fmt::print("{}\n", serve::describe_models_dir(models));
     return serve::run_server(config);
   };
   return {cmd, run};

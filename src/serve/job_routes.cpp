@@ -33,7 +33,8 @@ Json job_summary(const Job& job) {
          {"device", job.settings["device"]},
          {"error", job.error},
          {"created", job.created},
-         {"updated", job.updated}};
+         {"updated", job.updated},
+         {"settings", job.settings}};
   if (job.status == JobStatus::kSucceeded && job.result.is_object()) {
     Json summary{{"file", job.result["artifact"]["file"]}, {"bytes", job.result["artifact"]["bytes"]}};
     if (job.result["report"].contains("accuracy")) {
@@ -48,7 +49,6 @@ Json job_summary(const Job& job) {
 
 Json job_detail(const Job& job) {
   Json j = job_summary(job);
-  j["settings"] = job.settings;
   j["result"] = job.result;
   return j;
 }
@@ -99,6 +99,19 @@ void send_file(httplib::Response& res, const std::filesystem::path& path, const 
                            });
 }
 
+// Sends one artifact of a succeeded job (409 for any other status); `file_of` names it in the job's folder.
+template <typename FileOf>
+void send_artifact(const httplib::Request& req, httplib::Response& res, ServerContext& context, std::string_view what,
+                   const char* content_type, FileOf file_of) {
+  const std::optional<Job> job = find_job(context, req, res);
+  if (!job) return;
+  if (job->status != JobStatus::kSucceeded) {
+    return reply_error(res, kHttpConflict, fmt::format("job '{}': {}, no {}", job->id, to_string(job->status), what));
+  }
+  const std::string file = file_of(*job);
+  send_file(res, context.runner.job_dir(job->id) / file, file, content_type);
+}
+
 void create_job(const httplib::Request&, httplib::Response& res, const httplib::ContentReader& reader,
                 ServerContext& context) {
   const nlohmann::json request = read_json_body(reader);
@@ -147,19 +160,6 @@ void delete_job(const httplib::Request& req, httplib::Response& res, ServerConte
   reply_json(res, kHttpOk, Json{{"deleted", job->id}});
 }
 
-template <typename Handler>
-auto guarded(ServerContext& context, Handler handler) {
-  return [&context, handler](const httplib::Request& req, httplib::Response& res) {
-    try {
-      handler(req, res, context);
-    } catch (const Error& e) {
-      reply_error(res, kHttpBadRequest, e.what());
-    } catch (const std::exception& e) {
-      reply_error(res, kHttpInternalError, fmt::format("internal error: {}", e.what()));
-    }
-  };
-}
-
 }  // namespace
 
 void add_job_routes(httplib::Server& http, ServerContext& context) {
@@ -182,43 +182,20 @@ void add_job_routes(httplib::Server& http, ServerContext& context) {
              for (const Job& job : c.store.jobs()) list.push_back(job_summary(job));
              reply_json(res, kHttpOk, Json{{"jobs", list}});
            }));
-  http.Post("/api/jobs", [&context](const httplib::Request& req, httplib::Response& res,
-                                    const httplib::ContentReader& reader) {
-    try {
-      create_job(req, res, reader, context);
-    } catch (const Error& e) {
-      reply_error(res, kHttpBadRequest, e.what());
-    }
-  });
+  http.Post("/api/jobs", guarded_reader(context, create_job));
   const std::string job = "/api/jobs/([0-9a-f]{16})";
   http.Get(job, guarded(context, [](const httplib::Request& req, httplib::Response& res, ServerContext& c) {
              if (const std::optional<Job> j = find_job(c, req, res)) reply_json(res, kHttpOk, job_detail(*j));
            }));
-  http.Post(job + "/cancel", [&context](const httplib::Request& req, httplib::Response& res,
-                                        const httplib::ContentReader&) {
-    guarded(context, cancel_job)(req, res);
-  });
+  http.Post(job + "/cancel", guarded_ignoring_body(context, cancel_job));
   http.Delete(job, guarded(context, delete_job));
-  // A DELETE with a body (never needed) is routed here, so the body is not buffered.
-  http.Delete(job, [&context](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader&) {
-    guarded(context, delete_job)(req, res);
-  });
+  http.Delete(job, guarded_ignoring_body(context, delete_job));
   http.Get(job + "/model", guarded(context, [](const httplib::Request& req, httplib::Response& res, ServerContext& c) {
-             const std::optional<Job> j = find_job(c, req, res);
-             if (!j) return;
-             if (j->status != JobStatus::kSucceeded) {
-               return reply_error(res, kHttpConflict, fmt::format("job '{}': {}, no model", j->id, to_string(j->status)));
-             }
-             const std::string file = j->result["artifact"]["file"].get<std::string>();
-             send_file(res, c.runner.job_dir(j->id) / file, file, "application/octet-stream");
+             send_artifact(req, res, c, "model", "application/octet-stream",
+                           [](const Job& j) { return j.result["artifact"]["file"].get<std::string>(); });
            }));
   http.Get(job + "/report", guarded(context, [](const httplib::Request& req, httplib::Response& res, ServerContext& c) {
-             const std::optional<Job> j = find_job(c, req, res);
-             if (!j) return;
-             if (j->status != JobStatus::kSucceeded) {
-               return reply_error(res, kHttpConflict, fmt::format("job '{}': {}, no report", j->id, to_string(j->status)));
-             }
-             send_file(res, c.runner.job_dir(j->id) / "report.json", "report.json", "application/json");
+             send_artifact(req, res, c, "report", "application/json", [](const Job&) { return "report.json"; });
            }));
 }
 

@@ -25,6 +25,8 @@ using Json = nlohmann::ordered_json;
 
 // Progress reaches the database at most this often (and at every stage change).
 constexpr auto kProgressInterval = std::chrono::milliseconds(200);
+// Where an image archive is unpacked, in the job's folder (removed once prepared).
+constexpr const char* kImagesFolder = "images";
 // error_files.txt lines kept in the job record (the whole file is an artifact).
 constexpr std::size_t kErrorLinesKept = 200;
 
@@ -67,7 +69,34 @@ std::string output_name(const Json& settings) {
   return stem + ".tflite";
 }
 
+void replace_all(std::string& text, const std::string& from, const std::string& to) {
+  if (from.empty()) return;
+  for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+    text.replace(at, from.size(), to);
+  }
+}
+
 }  // namespace
+
+std::string JobRunner::user_message(const Job& job, std::string message) const {
+  const Json& settings = job.settings;
+  for (const char* key : {"model", "calibration"}) {
+    if (!settings.contains(key) || !settings[key].contains("upload")) continue;
+    if (const std::optional<Upload> upload = store_.upload(settings[key]["upload"].get<std::string>())) {
+      replace_all(message, upload->path.string(), upload->name);
+    }
+  }
+  if (settings["model"]["source"] == "example") {
+    const std::string name = settings["model"]["example"].get<std::string>();
+    replace_all(message, (config_.models_dir / name).string(), name);
+  }
+  // An image archive's unpack folder is the archive to the user.
+  if (settings.contains("calibration") && settings["calibration"]["kind"] == "images") {
+    replace_all(message, (job_dir(job.id) / kImagesFolder).string(), settings["calibration"]["name"].get<std::string>());
+  }
+  replace_all(message, (job_dir(job.id) / "").string(), "");
+  return message;
+}
 
 JobRunner::JobRunner(const ServeConfig& config, JobStore& store, std::function<bool()> stopping)
     : config_(config), store_(store), stopping_(std::move(stopping)) {}
@@ -75,10 +104,11 @@ JobRunner::JobRunner(const ServeConfig& config, JobStore& store, std::function<b
 std::filesystem::path JobRunner::job_dir(const std::string& id) const { return config_.data_dir / "jobs" / id; }
 
 void JobRunner::run(const std::string& id, const CancelToken& cancel) {
+  // Cancelled (and perhaps deleted) while queued: nothing runs, no folder is made.
+  if (!store_.start_if_queued(id)) return;
   const std::optional<Job> job = store_.job(id);
-  if (!job || job->status != JobStatus::kQueued) return;  // deleted or cancelled while queued
+  if (!job) return;
   try {
-    store_.set_status(id, JobStatus::kRunning, "starting", "");
     const Json result = execute(*job, cancel);
     store_.set_status(id, JobStatus::kSucceeded, "done", "", &result);
   } catch (const Cancelled&) {
@@ -88,7 +118,7 @@ void JobRunner::run(const std::string& id, const CancelToken& cancel) {
       store_.set_status(id, JobStatus::kCancelled, "cancelled", kCancelledReason);
     }
   } catch (const Error& e) {
-    store_.set_status(id, JobStatus::kFailed, "failed", e.what());
+    store_.set_status(id, JobStatus::kFailed, "failed", user_message(*job, e.what()));
   } catch (const std::bad_alloc&) {
     store_.set_status(id, JobStatus::kFailed, "failed", "out of memory");
   } catch (const std::exception& e) {
@@ -112,7 +142,7 @@ Json JobRunner::execute(const Job& job, const CancelToken& cancel) {
       calibration = upload->path;
     } else {
       progress("unpacking images", 0, 0);
-      const std::filesystem::path images = dir / "images";
+      const std::filesystem::path images = dir / kImagesFolder;
       std::filesystem::remove_all(images);
       const ExtractResult extracted = extract_image_archive(upload->path, images, config_.max_images_bytes, cancel);
       PrepareOptions options = prepare_options(c["prepare"], images, dir / "calibration");

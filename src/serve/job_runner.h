@@ -30,6 +30,9 @@ class JobRunner {
 
  private:
   nlohmann::ordered_json execute(const Job& job, const CancelToken& cancel);
+  // The library's one-line error as the user knows the files: an upload's or example's path becomes
+  // its file name (as `octet convert NAME` would print it), the job's folder is cut from paths.
+  std::string user_message(const Job& job, std::string message) const;
 
   const ServeConfig& config_;
   JobStore& store_;

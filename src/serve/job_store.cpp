@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <array>
 #include <chrono>
 
 #include "core/error.h"
@@ -94,6 +95,30 @@ class Statement {
   sqlite3_stmt* stmt_ = nullptr;
 };
 
+// Where a job's settings name the uploads it uses (job_spec.cpp writes them).
+struct UploadField {
+  const char* pointer;  // JSON pointer into the settings
+  const char* name;     // as error messages name it
+};
+constexpr std::array<UploadField, 2> kUploadFields{{{"/model/upload", "model.upload"},
+                                                    {"/calibration/upload", "calibration.upload"}}};
+constexpr const char* kActiveJobsUsing =
+    "SELECT id FROM jobs WHERE status IN ('queued', 'running') AND "
+    "(json_extract(settings, '$.model.upload') = ?1 OR json_extract(settings, '$.calibration.upload') = ?1) "
+    "ORDER BY created";
+constexpr const char* kUploadColumns = "SELECT id, kind, name, path, bytes, created FROM uploads";
+
+Upload read_upload(const Statement& s) {
+  Upload u;
+  u.id = s.text(0);
+  u.kind = s.text(1);
+  u.name = s.text(2);
+  u.path = s.text(3);
+  u.bytes = static_cast<std::uint64_t>(s.integer(4));
+  u.created = s.real(5);
+  return u;
+}
+
 constexpr const char* kJobColumns =
     "SELECT id, status, stage, done, total, settings, model_name, error, result, created, updated FROM jobs";
 
@@ -111,6 +136,22 @@ Job read_job(const Statement& s) {
   job.created = s.real(9);
   job.updated = s.real(10);
   return job;
+}
+
+// The rows of `sql`, each made by `read`; ?1 is bound to `id` when given.
+template <typename Read>
+auto select_rows(sqlite3* db, const std::string& sql, Read read, const std::string* id = nullptr) {
+  Statement s(db, sql.c_str());
+  if (id != nullptr) s.bind(1, *id);
+  std::vector<decltype(read(s))> rows;
+  while (s.step()) rows.push_back(read(s));
+  return rows;
+}
+
+template <typename Row>
+std::optional<Row> first(std::vector<Row> rows) {
+  if (rows.empty()) return std::nullopt;
+  return std::move(rows.front());
 }
 
 }  // namespace
@@ -165,6 +206,14 @@ void JobStore::exec(const char* sql) const {
 
 void JobStore::insert_job(const Job& job) {
   std::lock_guard lock(mutex_);
+  for (const UploadField& field : kUploadFields) {
+    const Json::json_pointer where(field.pointer);
+    if (!job.settings.contains(where)) continue;
+    const std::string upload_id = job.settings[where].get<std::string>();
+    Statement exists(db_, "SELECT 1 FROM uploads WHERE id = ?1");
+    exists.bind(1, upload_id);
+    if (!exists.step()) throw fail("{}: the upload '{}' was deleted", field.name, upload_id);
+  }
   Statement s(db_, "INSERT INTO jobs (id, status, stage, done, total, settings, model_name, error, result, created, "
                    "updated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
   s.bind(1, job.id)
@@ -183,18 +232,12 @@ void JobStore::insert_job(const Job& job) {
 
 std::optional<Job> JobStore::job(const std::string& id) const {
   std::lock_guard lock(mutex_);
-  Statement s(db_, (std::string(kJobColumns) + " WHERE id = ?1").c_str());
-  s.bind(1, id);
-  if (!s.step()) return std::nullopt;
-  return read_job(s);
+  return first(select_rows(db_, std::string(kJobColumns) + " WHERE id = ?1", read_job, &id));
 }
 
 std::vector<Job> JobStore::jobs() const {
   std::lock_guard lock(mutex_);
-  Statement s(db_, (std::string(kJobColumns) + " ORDER BY created DESC, id").c_str());
-  std::vector<Job> list;
-  while (s.step()) list.push_back(read_job(s));
-  return list;
+  return select_rows(db_, std::string(kJobColumns) + " ORDER BY created DESC, id", read_job);
 }
 
 bool JobStore::set_status(const std::string& id, JobStatus status, const std::string& stage, const std::string& error,
@@ -205,6 +248,15 @@ bool JobStore::set_status(const std::string& id, JobStatus status, const std::st
   s.bind(1, id).bind(2, std::string(to_string(status))).bind(3, stage).bind(4, error);
   if (result != nullptr) s.bind(5, result->dump());
   s.bind(6, now_seconds());
+  s.step();
+  return sqlite3_changes(db_) > 0;
+}
+
+bool JobStore::start_if_queued(const std::string& id) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "UPDATE jobs SET status = 'running', stage = 'starting', done = 0, total = 0, updated = ?2 "
+                   "WHERE id = ?1 AND status = 'queued'");
+  s.bind(1, id).bind(2, now_seconds());
   s.step();
   return sqlite3_changes(db_) > 0;
 }
@@ -252,17 +304,36 @@ void JobStore::insert_upload(const Upload& upload) {
 
 std::optional<Upload> JobStore::upload(const std::string& id) const {
   std::lock_guard lock(mutex_);
-  Statement s(db_, "SELECT id, kind, name, path, bytes, created FROM uploads WHERE id = ?1");
+  return first(select_rows(db_, std::string(kUploadColumns) + " WHERE id = ?1", read_upload, &id));
+}
+
+std::vector<Upload> JobStore::uploads() const {
+  std::lock_guard lock(mutex_);
+  return select_rows(db_, std::string(kUploadColumns) + " ORDER BY created DESC, id", read_upload);
+}
+
+std::vector<std::string> JobStore::active_jobs_using_locked(const std::string& upload_id) const {
+  return select_rows(db_, kActiveJobsUsing, [](const Statement& s) { return s.text(0); }, &upload_id);
+}
+
+std::vector<std::string> JobStore::active_jobs_using(const std::string& upload_id) const {
+  std::lock_guard lock(mutex_);
+  return active_jobs_using_locked(upload_id);
+}
+
+JobStore::EraseUpload JobStore::erase_upload(const std::string& id) {
+  std::lock_guard lock(mutex_);
+  EraseUpload result;
+  result.active_jobs = active_jobs_using_locked(id);
+  if (!result.active_jobs.empty()) {
+    result.found = true;
+    return result;
+  }
+  Statement s(db_, "DELETE FROM uploads WHERE id = ?1");
   s.bind(1, id);
-  if (!s.step()) return std::nullopt;
-  Upload u;
-  u.id = s.text(0);
-  u.kind = s.text(1);
-  u.name = s.text(2);
-  u.path = s.text(3);
-  u.bytes = static_cast<std::uint64_t>(s.integer(4));
-  u.created = s.real(5);
-  return u;
+  s.step();
+  result.found = sqlite3_changes(db_) > 0;
+  return result;
 }
 
 }  // namespace octet::serve

@@ -51,12 +51,16 @@ class JobStore {
   JobStore(const JobStore&) = delete;
   JobStore& operator=(const JobStore&) = delete;
 
+  // Inserts a job; throws octet::Error if an upload its settings use (model.upload, calibration.upload)
+  // was deleted meanwhile (checked under the same lock as erase_upload, so none slips between).
   void insert_job(const Job& job);
   std::optional<Job> job(const std::string& id) const;
   std::vector<Job> jobs() const;  // newest first
   // Sets status, stage and error (and the result when given); returns false if the job is gone.
   bool set_status(const std::string& id, JobStatus status, const std::string& stage, const std::string& error,
                   const nlohmann::ordered_json* result = nullptr);
+  // Moves queued -> running (stage "starting") atomically; returns false if the job was not queued.
+  bool start_if_queued(const std::string& id);
   // Moves queued -> cancelled atomically; returns false if the job was not queued.
   bool cancel_if_queued(const std::string& id, const std::string& reason);
   void set_progress(const std::string& id, const std::string& stage, std::uint64_t done, std::uint64_t total);
@@ -64,11 +68,21 @@ class JobStore {
 
   void insert_upload(const Upload& upload);
   std::optional<Upload> upload(const std::string& id) const;
+  std::vector<Upload> uploads() const;  // newest first
+  // The queued or running jobs whose settings use the upload.
+  std::vector<std::string> active_jobs_using(const std::string& upload_id) const;
+  // Deletes the upload's record unless a queued or running job uses it.
+  struct EraseUpload {
+    bool found = false;
+    std::vector<std::string> active_jobs;  // not empty: refused, nothing deleted
+  };
+  EraseUpload erase_upload(const std::string& id);
 
   std::size_t interrupted() const { return interrupted_; }
 
  private:
   void exec(const char* sql) const;
+  std::vector<std::string> active_jobs_using_locked(const std::string& upload_id) const;
   sqlite3* db_ = nullptr;
   mutable std::mutex mutex_;
   std::size_t interrupted_ = 0;

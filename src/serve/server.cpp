@@ -73,6 +73,24 @@ bool authorized(const httplib::Request& req, const std::string& token) {
   return req.has_param("token") && req.get_param_value("token") == token;
 }
 
+// Folders under uploads/ and jobs/ named like an id but without a record: left by a server killed
+// mid-upload, or mid-delete. Other entries (not made by this server) are left alone.
+std::size_t remove_orphans(const ServeConfig& config, const JobStore& store) {
+  std::size_t removed = 0;
+  const auto sweep = [&](const char* folder, const auto& known) {
+    for (const auto& entry : std::filesystem::directory_iterator(config.data_dir / folder)) {
+      const std::string name = entry.path().filename().string();
+      if (entry.is_directory() && is_valid_id(name) && !known(name)) {
+        std::filesystem::remove_all(entry.path());
+        ++removed;
+      }
+    }
+  };
+  sweep("uploads", [&](const std::string& id) { return store.upload(id).has_value(); });
+  sweep("jobs", [&](const std::string& id) { return store.job(id).has_value(); });
+  return removed;
+}
+
 void add_page_routes(httplib::Server& http) {
   for (const PageAsset& asset : page_assets()) {
     http.Get(std::string(asset.path), [asset](const httplib::Request&, httplib::Response& res) {
@@ -88,6 +106,7 @@ int run_server(const ServeConfig& config) {
   std::filesystem::create_directories(config.data_dir / "uploads");
   std::filesystem::create_directories(config.data_dir / "jobs");
   JobStore store(config.data_dir / "octet.db", kInterruptedReason);
+  const std::size_t orphans = remove_orphans(config, store);
   std::unique_ptr<WorkerPool> pool;
   JobRunner runner(config, store, [&pool] { return pool->stopping(); });
   pool = std::make_unique<WorkerPool>(config.workers, config.max_queued,
@@ -134,10 +153,11 @@ int run_server(const ServeConfig& config) {
                                                                                 : -1);
   if (port < 0) throw fail("cannot listen on {}:{} (in use, or not an address of this machine)", config.host, config.port);
   const std::string host = config.host.find(':') != std::string::npos ? fmt::format("[{}]", config.host) : config.host;
-  fmt::print("octet serve: listening on http://{}:{}/ (data {}, {} worker(s){})\n", host, port,
-             config.data_dir.string(), config.workers, store.interrupted() > 0
-                 ? fmt::format(", {} interrupted job(s) marked failed", store.interrupted())
-                 : std::string());
+  fmt::print("octet serve: listening on http://{}:{}/ (data {}, {} worker(s){}{})\n", host, port,
+             config.data_dir.string(), config.workers,
+             store.interrupted() > 0 ? fmt::format(", {} interrupted job(s) marked failed", store.interrupted())
+                                     : std::string(),
+             orphans > 0 ? fmt::format(", {} leftover folder(s) removed", orphans) : std::string());
   if (!config.token.empty()) fmt::print("token: {}  (open http://{}:{}/#token={})\n", config.token, host, port, config.token);
   std::fflush(stdout);
 

@@ -1,5 +1,7 @@
 // POST /api/uploads?kind=model|calibration|images&name=FILE: the raw request
 // body streams to --data/uploads/ID/NAME, the size limit checked as it arrives.
+// GET /api/uploads lists them; DELETE /api/uploads/ID removes one and its file
+// unless a queued or running job uses it.
 
 #include <algorithm>
 #include <charconv>
@@ -7,7 +9,6 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "core/error.h"
 #include "serve/http_util.h"
 #include "serve/routes.h"
 #include "serve/upload.h"
@@ -36,6 +37,11 @@ std::optional<std::uint64_t> content_length(const httplib::Request& req) {
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
   return value;
+}
+
+Json upload_json(const Upload& upload, const std::vector<std::string>& active_jobs) {
+  return Json{{"id", upload.id},         {"kind", upload.kind},       {"name", upload.name},
+              {"bytes", upload.bytes},   {"created", upload.created}, {"active_jobs", active_jobs}};
 }
 
 std::string too_large(const UploadKind& kind, const std::string& name) {
@@ -105,23 +111,43 @@ void handle_upload(const httplib::Request& req, httplib::Response& res, const ht
   }
   Upload upload{id, kind->name, name, dir / name, std::filesystem::file_size(dir / name), now_seconds()};
   context.store.insert_upload(upload);
-  reply_json(res, kHttpCreated,
-             Json{{"id", upload.id}, {"kind", upload.kind}, {"name", upload.name}, {"bytes", upload.bytes}});
+  reply_json(res, kHttpCreated, upload_json(upload, {}));
+}
+
+void list_uploads(const httplib::Request&, httplib::Response& res, ServerContext& context) {
+  Json list = Json::array();
+  for (const Upload& upload : context.store.uploads()) {
+    list.push_back(upload_json(upload, context.store.active_jobs_using(upload.id)));
+  }
+  reply_json(res, kHttpOk, Json{{"uploads", list}});
+}
+
+void delete_upload(const httplib::Request& req, httplib::Response& res, ServerContext& context) {
+  const std::string id = req.matches[1];
+  const std::optional<Upload> upload = context.store.upload(id);
+  const JobStore::EraseUpload erased = context.store.erase_upload(id);
+  if (!erased.found || !upload) return reply_error(res, kHttpNotFound, fmt::format("upload '{}': no such upload", id));
+  if (!erased.active_jobs.empty()) {
+    return reply_error(res, kHttpConflict,
+                       fmt::format("upload '{}' ({}): in use by {} {} (queued or running); cancel it or wait "
+                                   "until it finishes",
+                                   id, upload->name, erased.active_jobs.size() == 1 ? "job" : "jobs",
+                                   fmt::join(erased.active_jobs, ", ")));
+  }
+  // The record is gone first, so no new job can pick the file up while it is removed.
+  std::filesystem::remove_all(context.config.data_dir / "uploads" / id);
+  reply_json(res, kHttpOk, Json{{"deleted", id}});
 }
 
 }  // namespace
 
 void add_upload_routes(httplib::Server& http, ServerContext& context) {
-  http.Post("/api/uploads", [&context](const httplib::Request& req, httplib::Response& res,
-                                       const httplib::ContentReader& reader) {
-    try {
-      handle_upload(req, res, reader, context);
-    } catch (const Error& e) {
-      reply_error(res, kHttpInternalError, e.what());
-    } catch (const std::filesystem::filesystem_error& e) {
-      reply_error(res, kHttpInternalError, fmt::format("upload: {}", e.what()));
-    }
-  });
+  // A failed write on this side (disk full) is the server's error, not the request's.
+  http.Post("/api/uploads", guarded_reader(context, handle_upload, kHttpInternalError));
+  http.Get("/api/uploads", guarded(context, list_uploads));
+  const std::string upload = "/api/uploads/([0-9a-f]{16})";
+  http.Delete(upload, guarded(context, delete_upload));
+  http.Delete(upload, guarded_ignoring_body(context, delete_upload));
 }
 
 }  // namespace octet::serve

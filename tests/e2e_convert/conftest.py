@@ -15,6 +15,7 @@ if HERE not in sys.path:
     sys.path.insert(0, HERE)
 
 import ec_helpers as H  # noqa: E402
+from ec_helpers import oracle  # noqa: E402,F401  (the shared session fixture)
 
 DEFAULT_BIN = os.path.join(H.REPO, "build", "octet")
 
@@ -37,14 +38,6 @@ def octet_bin(tmp_path_factory):
 @pytest.fixture(scope="session")
 def octet(octet_bin):
     return H.OctetRunner(octet_bin)
-
-
-@pytest.fixture(scope="session")
-def oracle():
-    H.oracle_setup()
-    srv = H.OracleServer()
-    yield srv
-    srv.close()
 
 
 @pytest.fixture(scope="session")

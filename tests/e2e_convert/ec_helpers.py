@@ -21,6 +21,7 @@ import time
 import zlib
 
 import numpy as np
+import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.normpath(os.path.join(HERE, "..", ".."))
@@ -194,6 +195,16 @@ def oracle_setup():
     proc = subprocess.run(["bash", os.path.join(ORACLES, "setup.sh")], capture_output=True, text=True)
     if proc.returncode != 0:
         raise RuntimeError(f"tests/oracles/setup.sh failed:\n{proc.stdout}\n{proc.stderr}")
+
+
+@pytest.fixture(scope="session")
+def oracle():
+    """The session's OracleServer (set up once, closed at the end). A suite uses it with
+    `from ec_helpers import oracle` in its conftest.py or test module."""
+    oracle_setup()
+    srv = OracleServer()
+    yield srv
+    srv.close()
 
 
 # --------------------------------------------------------------------------- .tflite reading

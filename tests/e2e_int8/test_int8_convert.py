@@ -23,6 +23,7 @@ import pytest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "e2e_convert"))
 import ec_helpers as H  # noqa: E402
+from ec_helpers import oracle  # noqa: E402,F401  (the shared session fixture)
 from ec_helpers import assert_error, assert_ok, describe  # noqa: E402
 
 MODELS_DIR, _MANIFEST = H.ensure_tiny(H.cache_dir())
@@ -61,14 +62,6 @@ def octet():
 @pytest.fixture(scope="session")
 def tool():
     return os.environ.get("OCTET_TFLITE_TOOL", os.path.join(H.REPO, "build", "tests", "octet_tflite_tool"))
-
-
-@pytest.fixture(scope="session")
-def oracle():
-    H.oracle_setup()
-    srv = H.OracleServer()
-    yield srv
-    srv.close()
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ for p in (HERE, os.path.join(REPO, "tests", "e2e_convert")):
     if p not in sys.path:
         sys.path.insert(0, p)
 
-import ec_helpers as H  # noqa: E402
+from ec_helpers import oracle  # noqa: E402,F401  (the shared session fixture)
 import serve_helpers as S  # noqa: E402
 
 
@@ -23,14 +23,6 @@ def octet_bin():
     if not (os.path.isfile(path) and os.access(path, os.X_OK)):
         pytest.fail(f"octet binary not found: {path!r} (build it, or set OCTET_BIN)")
     return path
-
-
-@pytest.fixture(scope="session")
-def oracle():
-    H.oracle_setup()
-    srv = H.OracleServer()
-    yield srv
-    srv.close()
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,7 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
+REPO = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 URL_LINE = re.compile(r"listening on http://([^:/]+):(\d+)/")
 START_TIMEOUT_S = 30
 JOB_TIMEOUT_S = 120
@@ -25,8 +26,8 @@ class Server:
         self.start()
 
     def start(self):
-        cmd = [self.binary, "serve", "--host", self.host, "--port", "0", "--data", self.data,
-               "--models", self.models_dir, *self.args]
+        models = ["--models", self.models_dir] if self.models_dir is not None else []
+        cmd = [self.binary, "serve", "--host", self.host, "--port", "0", "--data", self.data, *models, *self.args]
         self.log = open(self.data.rstrip("/") + ".stderr.log", "a")
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self.log, text=True)
         deadline = time.monotonic() + START_TIMEOUT_S
@@ -94,6 +95,25 @@ class Server:
         return self.json("POST", f"/api/uploads?kind={kind}&name={quote(name or os.path.basename(path))}",
                          data, expect=expect, headers={"Content-Type": "application/octet-stream"})
 
+    def declared_upload(self, kind, name, length):
+        """An upload that declares `length` bytes and sends none: -> (status, JSON answer)."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        conn.putrequest("POST", f"/api/uploads?kind={kind}&name={name}")
+        conn.putheader("Content-Length", str(length))
+        conn.endheaders()
+        res = conn.getresponse()
+        body = json.loads(res.read())
+        conn.close()
+        return res.status, body
+
+    def submit(self, body, **kw):
+        """POST /api/jobs (201) -> the new job."""
+        return self.json("POST", "/api/jobs", body, expect=201, **kw)
+
+    def convert(self, body, **kw):
+        """Submits a job and waits until it finishes -> the finished job."""
+        return self.wait(self.submit(body)["id"], **kw)
+
     def wait(self, job_id, timeout=JOB_TIMEOUT_S, until=("succeeded", "failed", "cancelled")):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -109,6 +129,16 @@ class Server:
         with open(dest, "wb") as f:
             f.write(data)
         return res
+
+
+def int8_body(model_id, calib_id, prepare=None, **int8):
+    """A POST /api/jobs body: an uploaded model to INT8 with an uploaded calibration set."""
+    body = {"model": {"upload": model_id}, "precision": "int8", "calibration": {"upload": calib_id}}
+    if prepare is not None:
+        body["calibration"]["prepare"] = prepare
+    if int8:
+        body["int8"] = int8
+    return body
 
 
 # ---------------------------------------------------------------------- models

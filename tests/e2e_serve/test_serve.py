@@ -57,7 +57,7 @@ def test_page_and_options(server, models):
 def test_fp32_flow(server, models, oracle, tmp_path):
     up = server.upload("model", models["conv"])
     assert up["name"] == "conv.onnx" and up["bytes"] == os.path.getsize(models["conv"])
-    job = server.json("POST", "/api/jobs", {"model": {"upload": up["id"]}, "precision": "float32"}, expect=201)
+    job = server.submit({"model": {"upload": up["id"]}, "precision": "float32"})
     assert job["status"] in ("queued", "running") and job["settings"]["device"] == "generic-cpu"
     job = server.wait(job["id"])
     assert job["status"] == "succeeded", job["error"]
@@ -79,9 +79,7 @@ def test_fp32_flow(server, models, oracle, tmp_path):
 
 
 def test_example_model_fp16(server, models, oracle, tmp_path):
-    job = server.json("POST", "/api/jobs", {"model": {"example": "tiny_classifier.onnx"}, "precision": "float16"},
-                      expect=201)
-    job = server.wait(job["id"])
+    job = server.convert({"model": {"example": "tiny_classifier.onnx"}, "precision": "float16"})
     assert job["status"] == "succeeded", job["error"]
     assert job["result"]["artifact"]["file"] == "tiny_classifier_fp16.tflite"
     path = tmp_path / "m.tflite"
@@ -94,9 +92,7 @@ def test_example_model_fp16(server, models, oracle, tmp_path):
 def test_int8_flow_npy(server, models, oracle, tmp_path):
     up = server.upload("model", models["conv"])
     calib = server.upload("calibration", S.calibration(str(tmp_path / "calib.npy"), 40))
-    job = server.json("POST", "/api/jobs", {"model": {"upload": up["id"]}, "precision": "int8",
-                                            "int8": {"calib_method": "percentile"},
-                                            "calibration": {"upload": calib["id"]}}, expect=201)
+    job = server.submit(S.int8_body(up["id"], calib["id"], calib_method="percentile"))
     assert job["settings"]["int8"]["input_type"] == "int8"
     job = server.wait(job["id"])
     assert job["status"] == "succeeded", job["error"]
@@ -129,10 +125,7 @@ def write_image_zip(path, count):
 def test_int8_flow_image_archive(server, models, oracle, tmp_path):
     up = server.upload("model", models["conv"])
     images = server.upload("images", write_image_zip(str(tmp_path / "images.zip"), 12))
-    job = server.json("POST", "/api/jobs", {
-        "model": {"upload": up["id"]}, "precision": "int8",
-        "calibration": {"upload": images["id"], "prepare": {"width": 16, "height": 16, "color": "rgb"}}}, expect=201)
-    job = server.wait(job["id"])
+    job = server.convert(S.int8_body(up["id"], images["id"], prepare={"width": 16, "height": 16, "color": "rgb"}))
     assert job["status"] == "succeeded", job["error"]
     prep = job["result"]["prepare"]
     assert prep["saved"] == 13 and prep["failed"] == 1 and prep["shape"] == [13, 16, 16, 3]
@@ -150,15 +143,8 @@ def test_int8_flow_image_archive(server, models, oracle, tmp_path):
 # ------------------------------------------------------------------------ limits (413)
 def test_413_declared_length(server):
     """A Content-Length over the limit is refused before the body is sent."""
-    import http.client
-    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
-    conn.putrequest("POST", "/api/uploads?kind=calibration&name=big.npy")
-    conn.putheader("Content-Length", str(600_000_000))
-    conn.endheaders()
-    res = conn.getresponse()
-    body = json.loads(res.read())
-    conn.close()
-    assert res.status == 413
+    status, body = server.declared_upload("calibration", "big.npy", 600_000_000)
+    assert status == 413
     assert "big.npy" in body["error"] and "limit" in body["error"]
 
 
@@ -232,29 +218,41 @@ def test_bad_job_requests(server, models, tmp_path):
         assert "\n" not in err
 
 
-@pytest.mark.parametrize("case", ["malformed", "unsupported", "calibration_shape"])
+def bad_calibration(path, case):
+    """A calibration .npy the CLI refuses: the wrong input size, the wrong dtype, a cut-off file."""
+    if case == "calibration_shape":
+        return S.calibration(path, 4, size=12)
+    S.calibration(path, 4)
+    if case == "calibration_dtype":
+        np.save(path, np.load(path).astype(np.int64))
+    elif case == "calibration_truncated":
+        with open(path, "rb") as f:
+            data = f.read()
+        with open(path, "wb") as f:
+            f.write(data[:len(data) // 2])
+    return path
+
+
+@pytest.mark.parametrize("case", ["malformed", "unsupported", "calibration_shape", "calibration_dtype",
+                                  "calibration_truncated"])
 def test_conversion_failures_match_cli(server, models, octet_bin, tmp_path, case):
     """A failure the CLI reports reaches the job record as the same message."""
-    model = models["unsupported" if case == "unsupported" else "malformed" if case == "malformed" else "conv"]
+    model = models[case if case in ("malformed", "unsupported") else "conv"]
     up = server.upload("model", model)
     body = {"model": {"upload": up["id"]}}
     cli = ["convert", model, "-o", tmp_path / "cli.tflite"]
-    if case == "calibration_shape":
-        npy = S.calibration(str(tmp_path / "wrong.npy"), 4, size=12)
+    if case.startswith("calibration"):
+        npy = bad_calibration(str(tmp_path / "bad.npy"), case)
         calib = server.upload("calibration", npy)
-        body.update({"precision": "int8", "calibration": {"upload": calib["id"]}})
+        body = S.int8_body(up["id"], calib["id"])
         cli += ["--int8", "--calib", npy]
-    job = server.wait(server.json("POST", "/api/jobs", body, expect=201)["id"])
+    job = server.convert(body)
     assert job["status"] == "failed"
-    expected = cli_error(octet_bin, *cli)
-    # The CLI names the files by their paths; the server's uploads live elsewhere.
-    norm = lambda s: s.replace(str(model), "MODEL").replace(os.path.join(server.data, "uploads", up["id"], os.path.basename(model)), "MODEL")
-    if case == "calibration_shape":
-        norm_c = lambda s: norm(s).replace(str(tmp_path / "wrong.npy"), "CALIB").replace(
-            os.path.join(server.data, "uploads", calib["id"], "wrong.npy"), "CALIB")
-        assert norm_c(job["error"]) == norm_c(expected)
-    else:
-        assert norm(job["error"]) == norm(expected)
+    # The CLI names a file as given (its path here); the job names it as uploaded (its file name).
+    expected = cli_error(octet_bin, *cli).replace(str(model), os.path.basename(model))
+    if case.startswith("calibration"):
+        expected = expected.replace(npy, "bad.npy")
+    assert job["error"] == expected
     assert server.json("GET", f"/api/jobs/{job['id']}/model", expect=409)["error"]
 
 
@@ -262,8 +260,7 @@ def test_conversion_failures_match_cli(server, models, octet_bin, tmp_path, case
 def slow_job(server, models, tmp_path, samples=300):
     up = server.upload("model", models["slow"])
     calib = server.upload("calibration", S.calibration(str(tmp_path / f"slow{samples}.npy"), samples, size=48))
-    return server.json("POST", "/api/jobs", {"model": {"upload": up["id"]}, "precision": "int8",
-                                             "calibration": {"upload": calib["id"]}}, expect=201)
+    return server.submit(S.int8_body(up["id"], calib["id"]))
 
 
 def test_cancel_running_and_queued(server, models, tmp_path):
@@ -296,17 +293,11 @@ def test_restart_keeps_finished_jobs_and_fails_interrupted(octet_bin, models, tm
     srv = S.Server(octet_bin, str(tmp_path / "data"), models["dir"], "--workers", "1")
     try:
         # The default limit is LaunchX's 500 MB, refused from the declared length.
-        import http.client
-        conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=30)
-        conn.putrequest("POST", "/api/uploads?kind=calibration&name=huge.npy")
-        conn.putheader("Content-Length", str(500_000_001))
-        conn.endheaders()
-        res = conn.getresponse()
-        assert res.status == 413 and "500.0 MB (500000000 bytes)" in json.loads(res.read())["error"]
-        conn.close()
+        status, body = srv.declared_upload("calibration", "huge.npy", 500_000_001)
+        assert status == 413 and "500.0 MB (500000000 bytes)" in body["error"]
 
         up = srv.upload("model", models["conv"])
-        done = srv.wait(srv.json("POST", "/api/jobs", {"model": {"upload": up["id"]}}, expect=201)["id"])
+        done = srv.convert({"model": {"upload": up["id"]}})
         assert done["status"] == "succeeded"
         before = srv.request("GET", f"/api/jobs/{done['id']}/model")[1]
         slow = slow_job(srv, models, tmp_path, samples=400)
@@ -364,7 +355,7 @@ def test_eight_concurrent_clients(server, models, oracle, tmp_path):
         if i % 2:
             calib = server.upload("calibration", S.calibration(str(d / "calib.npy"), 20, seed=i))
             body.update({"precision": "int8", "calibration": {"upload": calib["id"]}})
-        job = server.wait(server.json("POST", "/api/jobs", body, expect=201)["id"], timeout=180)
+        job = server.convert(body, timeout=180)
         assert job["status"] == "succeeded", job["error"]
         out = d / "out.tflite"
         server.download(job["id"], out)
@@ -386,9 +377,7 @@ def test_too_large_prepared_dataset_matches_cli(server, models, octet_bin, tmp_p
     zip_path = write_image_zip(str(tmp_path / "images.zip"), 12)
     up = server.upload("model", models["conv"])
     images = server.upload("images", zip_path)
-    job = server.wait(server.json("POST", "/api/jobs", {
-        "model": {"upload": up["id"]}, "precision": "int8",
-        "calibration": {"upload": images["id"], "prepare": {"width": 640, "height": 640}}}, expect=201)["id"])
+    job = server.convert(S.int8_body(up["id"], images["id"], prepare={"width": 640, "height": 640}))
     assert job["status"] == "failed"
     unpacked = tmp_path / "unpacked"
     with zipfile.ZipFile(zip_path) as z:
@@ -398,6 +387,7 @@ def test_too_large_prepared_dataset_matches_cli(server, models, octet_bin, tmp_p
     strip = lambda s: s.split(": ", 1)[1]   # the folder's path differs
     assert strip(job["error"]) == strip(expected)
     assert "over the 16.0 MB limit" in job["error"]
+    assert job["error"].startswith("images.zip: ")   # the archive, as the user named it
 
 
 def test_cross_origin_requests_refused(server):
@@ -409,21 +399,19 @@ def test_cross_origin_requests_refused(server):
     status, body, _ = server.request("GET", "/api/jobs", headers={"Host": f"evil.example:{server.port}"})
     assert status == 403 and "loopback only" in json.loads(body)["error"]
     # The server's own page (same origin) is served.
-    job = server.json("POST", "/api/jobs", {"model": {"example": "tiny_classifier.onnx"}}, expect=201,
-                      headers={"Origin": origin})
+    job = server.submit({"model": {"example": "tiny_classifier.onnx"}}, headers={"Origin": origin})
     assert server.wait(job["id"])["status"] == "succeeded"
 
 
 def test_float_tflite_source_to_int8(server, models, oracle, tmp_path):
     """A float .tflite (here: the server's own FP32 result) is a model too, quantized to INT8."""
     up = server.upload("model", models["conv"])
-    fp32 = server.wait(server.json("POST", "/api/jobs", {"model": {"upload": up["id"]}}, expect=201)["id"])
+    fp32 = server.convert({"model": {"upload": up["id"]}})
     path = tmp_path / "conv_float.tflite"
     server.download(fp32["id"], path)
     up2 = server.upload("model", str(path))
     calib = server.upload("calibration", S.calibration(str(tmp_path / "c.npy"), 30, seed=4))
-    job = server.wait(server.json("POST", "/api/jobs", {"model": {"upload": up2["id"]}, "precision": "int8",
-                                                        "calibration": {"upload": calib["id"]}}, expect=201)["id"])
+    job = server.convert(S.int8_body(up2["id"], calib["id"]))
     assert job["status"] == "succeeded", job["error"]
     assert job["result"]["report"]["source"]["format"] == "tflite"
     assert job["result"]["artifact"]["file"] == "conv_float_int8.tflite"
@@ -442,8 +430,7 @@ def test_cpp_snippet_compiles_and_runs(server, models, oracle, tmp_path):
     repo = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
     up = server.upload("model", models["conv"])
     calib = server.upload("calibration", S.calibration(str(tmp_path / "c.npy"), 30, seed=5))
-    job = server.wait(server.json("POST", "/api/jobs", {"model": {"upload": up["id"]}, "precision": "int8",
-                                                        "calibration": {"upload": calib["id"]}}, expect=201)["id"])
+    job = server.convert(S.int8_body(up["id"], calib["id"]))
     assert job["status"] == "succeeded", job["error"]
     server.download(job["id"], tmp_path / "conv_int8.tflite")
     (tmp_path / "snippet.cpp").write_text(job["result"]["snippets"]["cpp"])

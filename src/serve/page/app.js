@@ -3,6 +3,7 @@
 
 const $ = (id) => document.getElementById(id);
 const POLL_MS = 400;
+const COPY_FEEDBACK_MS = 1500;
 const state = {
   options: null, modelFile: null, example: null, precision: 'float32',
   calibKind: 'calibration', calibFile: null, job: null, poll: null, codeLang: 'cpp',
@@ -58,9 +59,20 @@ function bytes(n) {
   return `${n.toFixed(i ? 1 : 0)} ${units[i]}`;
 }
 const dB = (v) => (v == null ? '∞' : `${v.toFixed(1)} dB`);
-const when = (t) => new Date(t * 1000).toLocaleString();
+const when = (t) => new Date(t * 1000).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 const show = (el, on) => el.classList.toggle('hidden', !on);
 const PRECISION_LABEL = { float32: 'FP32', float16: 'FP16', int8: 'INT8' };
+const STATUS_LABEL = { queued: 'queued', running: 'running', succeeded: 'done', failed: 'failed', cancelled: 'cancelled' };
+
+// The settings that matter, as short chips: precision, calibration method and data, interface types.
+function settingsChips(s) {
+  const chips = [PRECISION_LABEL[s.precision]];
+  if (s.precision === 'int8') {
+    chips.push(s.int8.calib_method, `${s.int8.input_type} in · ${s.int8.output_type} out`, s.calibration.name);
+    if (s.int8.allow_float_fallback) chips.push('float fallback');
+  }
+  return chips.map((c) => `<span class="setting">${esc(c)}</span>`).join('');
+}
 
 function segmented(el, onChange) {
   el.addEventListener('click', (e) => {
@@ -191,6 +203,10 @@ function follow(id) {
       const live = job.status === 'queued' || job.status === 'running';
       show($('progress'), live);
       if (live) {
+        if (!state.lastStatus) {  // a job just followed: its progress replaces the previous result
+          show($('result'), false);
+          $('progress').scrollIntoView({ behavior: 'smooth', block: 'center' });
+        }
         if (!state.lastStatus || state.lastStatus !== job.status) loadJobs();
         setProgress(job.stage, job.progress.done, job.progress.total);
         state.poll = setTimeout(tick, POLL_MS);
@@ -218,23 +234,36 @@ function renderReport(job) {
   const r = job.result.report;
   const parts = [];
   const ops = Object.entries(r.ops || {});
-  parts.push(`<h3>Operators (${ops.reduce((a, [, n]) => a + n, 0)})</h3>${table(['op', 'count'], ops.map(([k, n]) => [esc(k), n]))}`);
+  if (r.op_dtypes) {
+    // One row per op type: how many, and in which dtypes they run.
+    const dtypes = {};
+    for (const o of r.op_dtypes) {
+      dtypes[o.type] = dtypes[o.type] || {};
+      dtypes[o.type][o.dtype] = (dtypes[o.type][o.dtype] || 0) + 1;
+    }
+    const runsIn = (type) => Object.entries(dtypes[type] || {}).map(([d, n]) =>
+      `<span class="dtype ${d === 'int8' || d === 'uint8' || d === 'int16' ? 'int' : 'float'}">${esc(d)}${n > 1 ? ` ×${n}` : ''}</span>`).join(' ');
+    parts.push(`<h3>Operators (${ops.reduce((a, [, n]) => a + n, 0)})</h3>${table(['op', 'count', 'runs in'], ops.map(([k, n]) => [esc(k), n, runsIn(k)]))}`);
+  } else {
+    parts.push(`<h3>Operators (${ops.reduce((a, [, n]) => a + n, 0)})</h3>${table(['op', 'count'], ops.map(([k, n]) => [esc(k), n]))}`);
+  }
   if (r.accuracy) {
     parts.push(`<h3>INT8 vs FP32 on ${r.accuracy.samples} ${r.accuracy.held_out ? 'held-out' : 'calibration'} sample(s)</h3>${
       table(['output', 'SQNR median', 'min', 'max'], r.accuracy.outputs.map((o) => [esc(o.output), dB(o.sqnr_db_median), dB(o.sqnr_db_min), dB(o.sqnr_db_max)]))}`);
   }
   if (r.op_dtypes) {
     const fallbacks = r.op_dtypes.filter((o) => o.fallback);
-    const dtypes = {};
-    for (const o of r.op_dtypes) dtypes[`${o.type} · ${o.dtype}`] = (dtypes[`${o.type} · ${o.dtype}`] || 0) + 1;
-    parts.push(`<h3>Op dtypes</h3>${table(['op · dtype', 'count'], Object.entries(dtypes).map(([k, n]) => [esc(k), n]))}`);
     parts.push(fallbacks.length
       ? `<h3>Float fallbacks (${fallbacks.length})</h3>${table(['op', 'type', 'why'], fallbacks.map((o) => [esc(o.name), esc(o.type), esc(o.fallback)]))}`
       : '<p class="ok">No float fallbacks: every op runs in integer arithmetic.</p>');
   }
-  if ((job.result.notes || []).length) parts.push(`<h3>Notes</h3><ul>${job.result.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>`);
-  parts.push(`<h3>Passes</h3>${table(['pass', 'ops before', 'ops after'], (r.passes || []).map((p) => [esc(p.pass), p.ops_before, p.ops_after]))}`);
-  parts.push(`<p><a href="${withToken(`/api/jobs/${job.id}/report`)}">report.json</a></p>`);
+  if ((job.result.notes || []).length) parts.push(`<div class="notes">${job.result.notes.map((n) => `<p>${esc(n)}</p>`).join('')}</div>`);
+  const passes = r.passes || [];
+  const changed = passes.filter((p) => p.ops_after !== p.ops_before);
+  parts.push(`<details class="passes"><summary>Graph passes: ${passes.length} run, ${changed.length} changed the graph${
+    passes.length ? ` (${passes[0].ops_before} → ${passes[passes.length - 1].ops_after} ops)` : ''}</summary>${
+    table(['pass', 'ops before', 'ops after'], passes.map((p) => [esc(p.pass), p.ops_before, p.ops_after]))}</details>`);
+  parts.push(`<p><a href="${withToken(`/api/jobs/${job.id}/report`)}">report.json</a> · the whole report, as <code>octet convert --report</code> writes it</p>`);
   $('tab-report').innerHTML = parts.join('');
 }
 
@@ -269,13 +298,17 @@ function renderResult(job) {
   show($('result'), true);
   const s = job.settings;
   $('result-title').textContent = `${job.model} → ${PRECISION_LABEL[job.precision]} TFLite`;
-  $('result-sub').textContent = `${job.status} · ${s.device} · ${when(job.created)}`;
+  $('result-badge').className = `badge ${job.status}`;
+  $('result-badge').textContent = STATUS_LABEL[job.status];
+  $('result-settings').innerHTML = settingsChips(s);
+  $('result-sub').textContent = `${$('device').selectedOptions[0] ? $('device').selectedOptions[0].text : s.device} · ${when(job.created)}`;
   const ok = job.status === 'succeeded';
   setError($('result-error'), ok ? '' : job.error);
   show($('download'), ok);
   show($('result-tabs'), ok);
   for (const t of document.querySelectorAll('#result .tab')) show(t, false);
   $('result-stats').innerHTML = '';
+  show($('result-stats'), ok);
   if (!ok) return;
   const r = job.result;
   $('download').href = withToken(`/api/jobs/${job.id}/model`);
@@ -298,13 +331,16 @@ function selectTab(name) {
 
 // ---------------------------------------------------------------- jobs list
 async function loadJobs() {
+  loadUploads();
   try {
     const { jobs } = await api('GET', '/api/jobs');
     $('jobs').innerHTML = jobs.length ? jobs.map((j) => `
       <div class="job" data-id="${j.id}">
-        <div class="job-top"><span class="badge ${j.status}">${j.status}</span><b>${esc(j.model)}</b> <span class="muted">${PRECISION_LABEL[j.precision]}</span></div>
+        <div class="job-top"><span class="badge ${j.status}">${STATUS_LABEL[j.status]}</span><b class="job-model" title="${esc(j.model)}">${esc(j.model)}</b></div>
+        <div class="settings-line small">${settingsChips(j.settings)}</div>
         <div class="muted small">${when(j.created)}${j.summary ? ` · ${bytes(j.summary.bytes)}` : ''}${
-          j.summary && j.summary.sqnr_db_median ? ` · ${dB(j.summary.sqnr_db_median[0])}` : ''}</div>
+          j.summary && j.summary.sqnr_db_median ? ` · SQNR ${dB(j.summary.sqnr_db_median[0])}` : ''}${
+          ['queued', 'running'].includes(j.status) ? ` · ${esc(j.stage)}` : ''}</div>
         ${j.status === 'failed' ? `<div class="small error-text">${esc(j.error)}</div>` : ''}
         <div class="job-actions">
           <button class="ghost small" data-act="open">Open</button>
@@ -316,6 +352,37 @@ async function loadJobs() {
     $('jobs').innerHTML = `<span class="error-text">${esc(e.message)}</span>`;
   }
 }
+
+const KIND_LABEL = { model: 'model', calibration: '.npy', images: 'images' };
+
+async function loadUploads() {
+  try {
+    const { uploads } = await api('GET', '/api/uploads');
+    $('uploads').innerHTML = uploads.length ? uploads.map((u) => {
+      const busy = u.active_jobs.length > 0;
+      return `
+      <div class="upload" data-id="${u.id}">
+        <span class="kind ${esc(u.kind)}">${esc(KIND_LABEL[u.kind] || u.kind)}</span>
+        <span class="upload-name" title="${esc(u.name)}">${esc(u.name)}</span>
+        <span class="muted small">${bytes(u.bytes)}</span>
+        <button class="ghost small danger" data-act="delete-upload"${busy ? ' disabled title="in use by a queued or running job"' : ''}>Delete</button>
+      </div>`;
+    }).join('') : '<span class="muted">nothing uploaded</span>';
+  } catch (e) {
+    $('uploads').innerHTML = `<span class="error-text">${esc(e.message)}</span>`;
+  }
+}
+
+$('uploads').addEventListener('click', async (e) => {
+  const b = e.target.closest('button[data-act="delete-upload"]');
+  if (!b) return;
+  try {
+    await api('DELETE', `/api/uploads/${b.closest('.upload').dataset.id}`);
+  } catch (err) {
+    setError($('form-error'), err.message);
+  }
+  loadUploads();
+});
 
 $('jobs').addEventListener('click', async (e) => {
   const b = e.target.closest('button');
@@ -362,7 +429,15 @@ async function init() {
   $('cancel').addEventListener('click', async () => {
     if (state.job) { await api('POST', `/api/jobs/${state.job.id}/cancel`).catch((e) => setError($('form-error'), e.message)); }
   });
-  $('copy-code').addEventListener('click', () => navigator.clipboard && navigator.clipboard.writeText($('code').textContent));
+  $('copy-code').addEventListener('click', async () => {
+    try {
+      await navigator.clipboard.writeText($('code').textContent);
+      $('copy-code').textContent = 'Copied ✓';
+    } catch {
+      $('copy-code').textContent = 'Select and copy by hand';  // no clipboard outside a secure context
+    }
+    setTimeout(() => { $('copy-code').textContent = 'Copy'; }, COPY_FEEDBACK_MS);
+  });
 
   try {
     const [health, options, models] = await Promise.all([api('GET', '/api/health'), api('GET', '/api/options'), api('GET', '/api/models')]);

@@ -36,6 +36,44 @@ class JobStoreTest : public ::testing::Test {
   std::filesystem::path dir_;
 };
 
+TEST_F(JobStoreTest, UploadInUseByAnActiveJobIsNotErased) {
+  JobStore store(dir_ / "octet.db", "interrupted");
+  store.insert_upload(Upload{"u1", "model", "m.onnx", dir_ / "m.onnx", 10, 1});
+  store.insert_upload(Upload{"u2", "calibration", "c.npy", dir_ / "c.npy", 20, 2});
+  EXPECT_EQ(store.uploads().size(), 2U);
+  EXPECT_EQ(store.uploads()[0].id, "u2");  // newest first
+  Job job = make_job("j", JobStatus::kQueued, 3);
+  job.settings["model"] = {{"source", "upload"}, {"upload", "u1"}, {"name", "m.onnx"}};
+  job.settings["calibration"] = {{"upload", "u2"}, {"kind", "calibration"}, {"name", "c.npy"}};
+  store.insert_job(job);
+  EXPECT_EQ(store.active_jobs_using("u1"), std::vector<std::string>{"j"});
+  EXPECT_EQ(store.active_jobs_using("u2"), std::vector<std::string>{"j"});
+  JobStore::EraseUpload refused = store.erase_upload("u2");
+  EXPECT_TRUE(refused.found);
+  EXPECT_EQ(refused.active_jobs, std::vector<std::string>{"j"});
+  EXPECT_TRUE(store.upload("u2").has_value());
+  // Running still holds it; finished releases it.
+  ASSERT_TRUE(store.start_if_queued("j"));
+  EXPECT_FALSE(store.start_if_queued("j"));
+  EXPECT_EQ(store.erase_upload("u1").active_jobs, std::vector<std::string>{"j"});
+  ASSERT_TRUE(store.set_status("j", JobStatus::kSucceeded, "done", ""));
+  EXPECT_TRUE(store.active_jobs_using("u1").empty());
+  const JobStore::EraseUpload erased = store.erase_upload("u1");
+  EXPECT_TRUE(erased.found && erased.active_jobs.empty());
+  EXPECT_FALSE(store.upload("u1").has_value());
+  EXPECT_FALSE(store.erase_upload("u1").found);
+  // A job naming a deleted upload is refused, not stored.
+  Job late = make_job("k", JobStatus::kQueued, 4);
+  late.settings["model"] = {{"source", "upload"}, {"upload", "u1"}, {"name", "m.onnx"}};
+  try {
+    store.insert_job(late);
+    FAIL() << "insert_job accepted a job whose upload was deleted";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "model.upload: the upload 'u1' was deleted");
+  }
+  EXPECT_FALSE(store.job("k").has_value());
+}
+
 TEST_F(JobStoreTest, PersistsAcrossReopenAndFailsInterruptedJobs) {
   {
     JobStore store(dir_ / "octet.db", "interrupted");
