@@ -459,6 +459,81 @@ def mean_cases(rng):
     return cases
 
 
+# MEAN over other axes: (input shape, axes as written in the model, keep_dims). TFLite 2.12's delegate takes a 4-D
+# input with axes exactly {2} or {1, 2} (as written: negative axes go to the builtin kernel), keep_dims either way.
+GENERAL_MEANS = [([2, 5, 6, 7], [2], True), ([2, 5, 6, 7], [2], False), ([1, 5, 6, 17], [1, 2], False),
+                 ([2, 5, 6, 7], [2, 1], False), ([2, 5, 6, 7], [3], True), ([2, 5, 6, 16], [3], False),
+                 ([2, 5, 6, 7], [1], True), ([2, 5, 6, 7], [-1], False), ([2, 5, 6, 7], [-2], True),
+                 ([2, 5, 6, 7], [-3, -2], True), ([2, 5, 6, 7], [1, 2, 3], False), ([3, 9, 10], [1], False),
+                 ([3, 9, 10], [2], False), ([3, 9, 10], [-1], True), ([4, 12], [1], False), ([1, 8, 16], [2, 1], True)]
+# s_in / s_out = 300 is outside XNNPACK's [2^-8, 2^8): the builtin kernels, including the 4-D spatial one.
+FAR_RATIO = 300.0
+
+
+def _xnn_mean_axes(rank, axes):
+    return rank == 4 and (axes == [2] or sorted(axes) == [1, 2] and len(axes) == 2)
+
+
+def general_mean_ref(x, axes, keep, in_s, in_z, out_s, out_z):
+    """(exact, model, path): TFLite 2.12's MEAN of int8 x. XNNPACK: fp32 requantization of the centred sum by
+    s_in / (s_out n); builtin over 4-D {1, 2} with keep_dims: reference_integer_ops::Mean (double rounding, then
+    / n half away from zero); builtin elsewhere: reference_ops::Mean (raw sum / n truncated) when the output
+    is quantized like the input, else QuantizedMeanOrSum in float32 (round half away from zero)."""
+    ax = tuple(sorted({a % x.ndim for a in axes}))
+    raw = x.astype(np.int64).sum(axis=ax, keepdims=keep)
+    n = int(np.prod([x.shape[a] for a in ax]))
+    acc = raw - n * in_z
+    in32, out32 = np.float32(in_s), np.float32(out_s)
+    exact = acc * (float(in32) / float(out32)) / n + out_z
+    if _xnn_mean_axes(x.ndim, axes) and 2.0 ** -8 <= in32 / out32 < 2.0 ** 8:
+        return exact, fp32_requant(acc, in32 / np.float32(out32 * np.float32(n)), out_z), XNN
+    if x.ndim == 4 and keep and len(axes) == 2 and sorted(axes) == [1, 2]:
+        scaled = mbqm(acc, *quantize_multiplier(float(in32) / float(out32)))
+        half = n // 2
+        div = np.where(scaled > 0, _trunc_div(scaled + half, n), _trunc_div(scaled - half, n))
+        return exact, np.clip(div + out_z, -128, 127), BUILTIN
+    if in32 == out32 and in_z == out_z:
+        return exact, _trunc_div(raw, n), BUILTIN
+    scale = np.float32(in32 / out32)
+    bias = np.float32(np.float32(-in_z) * scale)
+    r = np.float32(raw.astype(np.float32) / np.float32(n) * scale) + bias
+    r = np.sign(r) * np.floor(np.abs(r) + np.float32(0.5))
+    return exact, np.clip(r.astype(np.int64) + out_z, -128, 127), BUILTIN
+
+
+def general_mean_cases(rng):
+    cases = []
+    for i, (shape, axes, keep) in enumerate(GENERAL_MEANS + [([1, 5, 6, 7], [1, 2], True), ([1, 5, 6, 7], [2, 1], False)]):
+        for quant in ("same", "different", "far"):
+            if quant == "far" and i % 2 and i < len(GENERAL_MEANS):
+                continue
+            in_s, in_z = _act_q(rng)
+            if quant == "same":
+                out_s, out_z = in_s, in_z
+            else:
+                ratio = FAR_RATIO if quant == "far" else float(rng.uniform(0.3, 3.0))
+                out_s, out_z = in_s / ratio, int(rng.integers(-60, 61))
+            ax_set = {a % len(shape) for a in axes}
+            out_shape = [1 if d in ax_set else v for d, v in enumerate(shape)] if keep else \
+                [v for d, v in enumerate(shape) if d not in ax_set]
+            b = TFLiteBuilder()
+            x = b.tensor("x", shape, "int8", scale=in_s, zero_point=in_z)
+            ax = b.tensor("axes", [len(axes)], "int32", data=np.int32(axes))
+            y = b.tensor("y", out_shape, "int8", scale=out_s, zero_point=out_z)
+            b.op("MEAN", [x, ax], [y], keep_dims=keep)
+            name = (f"mean_general_{i}_{'x'.join(map(str, shape))}_axes{'_'.join(map(str, axes))}"
+                    f"_{'keep' if keep else 'nokeep'}_{quant}")
+            xv = _input(rng, shape)
+            if quant == "far":  # values next to the zero point, so that 300x finer outputs do not all saturate
+                xv = (in_z + rng.integers(-1, 2, size=shape)).astype(np.int8)
+            _, _, path = general_mean_ref(xv, axes, keep, in_s, in_z, out_s, out_z)
+            def ref(v, axes=axes, keep=keep, q=(in_s, in_z, out_s, out_z)):
+                exact, model, _ = general_mean_ref(v, axes, keep, *q)
+                return exact, model
+            cases.append(Case("MEAN", name, b.finish([x], [y]), [xv], ref, path))
+    return cases
+
+
 def quantize_cases(rng):
     cases = []
     kinds = [("int8", "int8"), ("uint8", "int8"), ("int8", "uint8")]
@@ -497,7 +572,7 @@ def all_cases():
     rng = np.random.default_rng(SEED)
     return (conv_cases(rng) + depthwise_cases(rng) + transpose_conv_cases(rng) + fully_connected_cases(rng)
             + pool_cases(rng, "AVERAGE_POOL_2D") + pool_cases(rng, "MAX_POOL_2D") + mean_cases(rng)
-            + quantize_cases(rng))
+            + quantize_cases(rng) + general_mean_cases(np.random.default_rng(SEED + 1)))
 
 
 # ---------------------------------------------------------------- runners
