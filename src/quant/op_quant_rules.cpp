@@ -47,13 +47,14 @@ OpQuantRule make_rule(OpType type) {
     case OpType::kNeg:
     case OpType::kSum:
     case OpType::kReduceMin:
-    case OpType::kLogSoftmax:
-    case OpType::kBatchMatMul: return float_only(kNoTfliteInt8);
+    case OpType::kLogSoftmax: return float_only(kNoTfliteInt8);
     // Weighted ops.
     case OpType::kConv2D: return int8(kCalibrated, {kActivation, kWeight, kBias}, 0, kOhwiAxis);
     case OpType::kDepthwiseConv2D: return int8(kCalibrated, {kActivation, kWeight, kBias}, 0, kDepthwiseAxis);
     case OpType::kTransposeConv: return int8(kCalibrated, {kIndex, kWeight, kActivation, kBias}, 2, kOhwiAxis);
     case OpType::kFullyConnected: return int8(kCalibrated, {kActivation, kWeight, kBias}, 0, kOhwiAxis);
+    // Both operands per tensor with their own ranges (TFLite's int8 BatchMatMul takes any zero points).
+    case OpType::kBatchMatMul: return int8(kCalibrated, {kActivation, kActivation});
     // Ops whose output must keep the input's quantization.
     case OpType::kAveragePool2D:
     case OpType::kMaxPool2D:

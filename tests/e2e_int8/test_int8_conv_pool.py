@@ -534,6 +534,53 @@ def general_mean_cases(rng):
     return cases
 
 
+# BATCH_MATMUL: (lhs shape, rhs shape, adj_x, adj_y, rhs constant). TFLite 2.12 runs int8 BATCH_MATMUL in its
+# optimized builtin kernel (cpu_backend_gemm, ruy's single rounding; XNNPACK takes none).
+BATCH_MATMULS = [([2, 6, 8], [2, 8, 5], False, False, False), ([2, 8, 6], [2, 5, 8], True, True, False),
+                 ([3, 6, 8], [3, 5, 8], False, True, False), ([2, 8, 6], [2, 8, 5], True, False, False),
+                 ([3, 4, 6, 8], [4, 8, 5], False, False, False), ([3, 1, 6, 8], [1, 8, 5], False, False, False),
+                 ([1, 7, 16], [16, 17], False, False, True), ([2, 5, 3], [2, 3, 7], False, False, True),
+                 ([6, 8], [8, 5], False, False, False), ([2, 1, 5, 4], [1, 3, 4, 6], False, False, False)]
+
+
+def batch_matmul_cases(rng):
+    cases = []
+    for i, (ls, rs, adj_x, adj_y, const_rhs) in enumerate(BATCH_MATMULS):
+        for tie in (False, True):
+            if tie:  # power-of-two scales: s_l s_r / s_out = 1/4 or 1/8, exact ties between the roundings
+                sl, sr, so = 0.5, 0.5, float(rng.choice([1.0, 2.0]))
+            else:
+                sl, sr = _act_q(rng)[0], float(rng.uniform(0.005, 0.05))
+                so = sl * sr * float(np.sqrt(ls[-2] if adj_x else ls[-1])) * PRODUCT_SPREAD / 128
+            lz, rz, oz = int(rng.integers(-40, 41)), int(rng.integers(-40, 41)), int(rng.integers(-20, 21))
+            rv = _input(rng, rs)
+            m, n = (ls[-1] if adj_x else ls[-2]), (rs[-2] if adj_y else rs[-1])
+            batch = list(np.broadcast_shapes(tuple(ls[:-2]), tuple(rs[:-2])))
+            b = TFLiteBuilder()
+            x = b.tensor("x", ls, "int8", scale=sl, zero_point=lz)
+            y = b.tensor("y", rs, "int8", scale=sr, zero_point=rz, data=rv if const_rhs else None)
+            o = b.tensor("o", batch + [m, n], "int8", scale=so, zero_point=oz)
+            b.op("BATCH_MATMUL", [x, y], [o], adj_x=adj_x, adj_y=adj_y)
+            name = (f"batch_matmul_{i}_{'x'.join(map(str, ls))}_{'x'.join(map(str, rs))}_adj{int(adj_x)}{int(adj_y)}"
+                    f"{'_const' if const_rhs else ''}{'_tie' if tie else ''}")
+
+            def ref(xv, rv=rv, q=(sl, sr, so, lz, rz, oz), adj=(adj_x, adj_y)):
+                sl_, sr_, so_, lz_, rz_, oz_ = q
+                a = xv.astype(np.int64) - lz_
+                w = rv.astype(np.int64) - rz_
+                if adj[0]:
+                    a = np.swapaxes(a, -1, -2)
+                if adj[1]:
+                    w = np.swapaxes(w, -1, -2)
+                acc = np.matmul(a, w)
+                real = float(np.float32(sl_)) * float(np.float32(sr_)) / float(np.float32(so_))
+                model = np.clip(single_rounding(acc, *quantize_multiplier(real)) + oz_, -128, 127)
+                return acc * real + oz_, model
+            inputs = [_input(rng, ls)] + ([] if const_rhs else [rv])
+            cases.append(Case("BATCH_MATMUL", name, b.finish([x] if const_rhs else [x, y], [o]), inputs, ref, BUILTIN))
+    return cases
+
+
 def quantize_cases(rng):
     cases = []
     kinds = [("int8", "int8"), ("uint8", "int8"), ("int8", "uint8")]
@@ -572,7 +619,8 @@ def all_cases():
     rng = np.random.default_rng(SEED)
     return (conv_cases(rng) + depthwise_cases(rng) + transpose_conv_cases(rng) + fully_connected_cases(rng)
             + pool_cases(rng, "AVERAGE_POOL_2D") + pool_cases(rng, "MAX_POOL_2D") + mean_cases(rng)
-            + quantize_cases(rng) + general_mean_cases(np.random.default_rng(SEED + 1)))
+            + quantize_cases(rng) + general_mean_cases(np.random.default_rng(SEED + 1))
+            + batch_matmul_cases(np.random.default_rng(SEED + 2)))
 
 
 # ---------------------------------------------------------------- runners
@@ -652,7 +700,7 @@ def results(tmp_path_factory):
 
 
 OPS = ["CONV_2D", "DEPTHWISE_CONV_2D", "TRANSPOSE_CONV", "FULLY_CONNECTED", "AVERAGE_POOL_2D", "MAX_POOL_2D",
-       "MEAN", "QUANTIZE"]
+       "MEAN", "QUANTIZE", "BATCH_MATMUL"]
 
 
 XNNPACK = "TfLiteXNNPackDelegate"
