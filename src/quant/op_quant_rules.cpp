@@ -46,8 +46,7 @@ OpQuantRule make_rule(OpType type) {
     case OpType::kAbs:
     case OpType::kNeg:
     case OpType::kSum:
-    case OpType::kReduceMin:
-    case OpType::kLogSoftmax: return float_only(kNoTfliteInt8);
+    case OpType::kReduceMin: return float_only(kNoTfliteInt8);
     // Weighted ops.
     case OpType::kConv2D: return int8(kCalibrated, {kActivation, kWeight, kBias}, 0, kOhwiAxis);
     case OpType::kDepthwiseConv2D: return int8(kCalibrated, {kActivation, kWeight, kBias}, 0, kDepthwiseAxis);
@@ -88,6 +87,7 @@ OpQuantRule make_rule(OpType type) {
     case OpType::kLogistic: return int8(kLogistic);
     case OpType::kTanh: return int8(kTanh);
     case OpType::kSoftmax: return int8(kSoftmax);
+    case OpType::kLogSoftmax: return int8(kLogSoftmax);
     case OpType::kArgMax:
     case OpType::kArgMin: return int8(kInteger, {kActivation, kIndex});
     case OpType::kCast:

@@ -50,6 +50,11 @@ std::vector<TensorSpec> prepare_prelu_int8(const KernelContext& context);
 void eval_prelu_int8(const KernelContext& context, std::span<const TensorView> inputs,
                      std::span<const TensorView> outputs);
 
+// LOG_SOFTMAX (log_softmax_int8.cpp).
+std::vector<TensorSpec> prepare_log_softmax_int8(const KernelContext& context);
+void eval_log_softmax_int8(const KernelContext& context, std::span<const TensorView> inputs,
+                           std::span<const TensorView> outputs);
+
 // SOFTMAX (softmax_int8.cpp).
 std::vector<TensorSpec> prepare_softmax_int8(const KernelContext& context);
 void eval_softmax_int8(const KernelContext& context, std::span<const TensorView> inputs,
