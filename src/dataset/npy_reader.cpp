@@ -175,4 +175,16 @@ std::span<const std::byte> NpyArray::row(std::size_t i) const {
   return {data_ + i * row_bytes, row_bytes};
 }
 
+void NpyArray::release_row(std::size_t i) const {
+  const std::span<const std::byte> bytes = row(i);
+  if (bytes.empty()) return;
+  const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+  const auto start = reinterpret_cast<std::uintptr_t>(bytes.data());
+  const std::uintptr_t begin = start / page * page;  // the mapping starts on a page boundary
+  const std::uintptr_t end = (start + bytes.size() + page - 1) / page * page;
+  if (::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED) != 0) {
+    throw fail("{}: cannot release the pages of row {}: {}", path_.string(), i, std::strerror(errno));
+  }
+}
+
 }  // namespace octet

@@ -27,6 +27,13 @@ class NpyArray {
   std::span<const std::byte> bytes() const { return {data_, byte_size_}; }
   // Bytes of row i along the first axis.
   std::span<const std::byte> row(std::size_t i) const;
+  // Drops the pages holding row i from this process's resident memory
+  // (madvise MADV_DONTNEED on the page-rounded range; the mapping is read-only,
+  // so the pages hold nothing but the file's bytes and are read again from the
+  // file if touched later, neighbouring rows included). A reader that streams
+  // rows releases each one it has consumed, so its resident memory stays that of
+  // one row however many rows it reads.
+  void release_row(std::size_t i) const;
   const std::filesystem::path& path() const { return path_; }
 
  private:

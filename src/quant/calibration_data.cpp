@@ -138,6 +138,7 @@ float scanned_max(const NpyArray& array, std::size_t samples, std::size_t& scann
     const std::span<const std::byte> row = array.row(index);
     values.resize(row.size() / sizeof(float));
     if (!row.empty()) std::memcpy(values.data(), row.data(), row.size());
+    array.release_row(index);
     for (const float x : values) best = std::max(best, x);
   }
   scanned = count;
@@ -258,6 +259,7 @@ void CalibrationData::write_sample(std::size_t index, Interpreter& interpreter) 
                  shape_string(binding.input_shape));
     }
     copy_sample(row, binding.layout, binding.input_shape, view.data);
+    arrays_[k].release_row(index);  // a consumed sample leaves memory: peak RSS does not grow with the sample count
   }
 }
 

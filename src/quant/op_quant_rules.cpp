@@ -21,26 +21,6 @@ OpQuantRule int8(OutputRule output, std::vector<InputRole> inputs = {}, int prim
 }
 OpQuantRule float_only(std::string_view why) { return {false, why, kCalibrated, {}, 0, -1, kActivation, nullptr}; }
 
-// octet's int8 MEAN is TFLite's integer spatial mean: 4-D, axes {1, 2}, keep_dims.
-constexpr std::size_t kSpatialMeanRank = 4;
-std::string mean_limit(const Graph& graph, const Op& op) {
-  const Tensor& in = graph.tensor(op.inputs.at(0));
-  const Tensor& axes = graph.tensor(op.inputs.at(1));
-  std::vector<std::int64_t> a;
-  if (axes.dtype == DType::kInt32) {
-    for (const std::int32_t v : axes.values<std::int32_t>()) a.push_back(v < 0 ? v + static_cast<std::int64_t>(in.shape.size()) : v);
-  } else if (axes.dtype == DType::kInt64) {
-    for (const std::int64_t v : axes.values<std::int64_t>()) a.push_back(v < 0 ? v + static_cast<std::int64_t>(in.shape.size()) : v);
-  }
-  std::sort(a.begin(), a.end());
-  const bool spatial = in.shape.size() == kSpatialMeanRank && a == std::vector<std::int64_t>{1, 2} &&
-                       op.opts<ReducerOptions>().keep_dims;
-  return spatial ? std::string() : "octet's int8 MEAN covers 4-D means over axes {1, 2} with keep_dims only";
-}
-OpQuantRule with_limit(OpQuantRule rule, Int8Limit limit) {
-  rule.limit = limit;
-  return rule;
-}
 // CONCATENATION, PACK: any number of inputs, all sharing the output's quantization.
 OpQuantRule int8_join() {
   OpQuantRule rule = int8(kCalibrated);
@@ -66,14 +46,14 @@ OpQuantRule make_rule(OpType type) {
     case OpType::kAbs:
     case OpType::kNeg:
     case OpType::kSum:
-    case OpType::kReduceMin:
-    case OpType::kLogSoftmax:
-    case OpType::kBatchMatMul: return float_only(kNoTfliteInt8);
+    case OpType::kReduceMin: return float_only(kNoTfliteInt8);
     // Weighted ops.
     case OpType::kConv2D: return int8(kCalibrated, {kActivation, kWeight, kBias}, 0, kOhwiAxis);
     case OpType::kDepthwiseConv2D: return int8(kCalibrated, {kActivation, kWeight, kBias}, 0, kDepthwiseAxis);
     case OpType::kTransposeConv: return int8(kCalibrated, {kIndex, kWeight, kActivation, kBias}, 2, kOhwiAxis);
     case OpType::kFullyConnected: return int8(kCalibrated, {kActivation, kWeight, kBias}, 0, kOhwiAxis);
+    // Both operands per tensor with their own ranges (TFLite's int8 BatchMatMul takes any zero points).
+    case OpType::kBatchMatMul: return int8(kCalibrated, {kActivation, kActivation});
     // Ops whose output must keep the input's quantization.
     case OpType::kAveragePool2D:
     case OpType::kMaxPool2D:
@@ -95,7 +75,7 @@ OpQuantRule make_rule(OpType type) {
     // Joins: every input takes the output's quantization.
     case OpType::kConcatenation:
     case OpType::kPack: return int8_join();
-    case OpType::kMean: return with_limit(int8(kCalibrated, {kActivation, kIndex}), mean_limit);
+    case OpType::kMean: return int8(kCalibrated, {kActivation, kIndex});
     // Activations.
     case OpType::kRelu:
     case OpType::kRelu6:
@@ -107,6 +87,7 @@ OpQuantRule make_rule(OpType type) {
     case OpType::kLogistic: return int8(kLogistic);
     case OpType::kTanh: return int8(kTanh);
     case OpType::kSoftmax: return int8(kSoftmax);
+    case OpType::kLogSoftmax: return int8(kLogSoftmax);
     case OpType::kArgMax:
     case OpType::kArgMin: return int8(kInteger, {kActivation, kIndex});
     case OpType::kCast:

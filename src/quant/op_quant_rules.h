@@ -30,6 +30,7 @@ enum class OutputRule : std::uint8_t {
   kLogistic,     // fixed 1/256, -128
   kSoftmax,      // fixed 1/256, -128
   kTanh,         // fixed 1/128, 0
+  kLogSoftmax,   // fixed 16/256, 127
   kInteger,      // not a quantized value (ARG_MAX's int32 indices)
 };
 

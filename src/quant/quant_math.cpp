@@ -168,6 +168,8 @@ namespace {
 // TFLite's fixed output parameters in int8.
 constexpr float kUnitIntervalScale = 1.0F / 256.0F;  // LOGISTIC, SOFTMAX: [0, 1)
 constexpr float kSignedUnitScale = 1.0F / 128.0F;    // TANH: [-1, 1)
+constexpr float kLogSoftmaxScale = 16.0F / 256.0F;   // LOG_SOFTMAX: [-255/16, 0]
+constexpr std::int64_t kLogSoftmaxZeroPoint = 127;   // real 0 at the top of int8
 QuantParams fixed_params(float scale, std::int64_t zero_point) {
   QuantParams p;
   p.scale = {scale};
@@ -179,6 +181,7 @@ QuantParams fixed_params(float scale, std::int64_t zero_point) {
 QuantParams logistic_output_params() { return fixed_params(kUnitIntervalScale, kInt8Min); }
 QuantParams softmax_output_params() { return fixed_params(kUnitIntervalScale, kInt8Min); }
 QuantParams tanh_output_params() { return fixed_params(kSignedUnitScale, 0); }
+QuantParams log_softmax_output_params() { return fixed_params(kLogSoftmaxScale, kLogSoftmaxZeroPoint); }
 
 QuantParams bias_params(float input_scale, const QuantParams& weight) {
   QuantParams p;

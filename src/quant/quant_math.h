@@ -91,10 +91,12 @@ std::int32_t multiply_by_quantized_multiplier(std::int32_t x, FixedPointMultipli
 IntRange activation_range(Activation activation, float scale, std::int64_t zero_point, IntRange q);
 
 // Output parameters TFLite fixes for ops whose output range is known, in int8:
-// LOGISTIC and SOFTMAX: scale 1/256, zero point -128; TANH: scale 1/128, zero point 0.
+// LOGISTIC and SOFTMAX: scale 1/256, zero point -128; TANH: scale 1/128, zero point 0;
+// LOG_SOFTMAX: scale 16/256, zero point 127.
 QuantParams logistic_output_params();
 QuantParams softmax_output_params();
 QuantParams tanh_output_params();
+QuantParams log_softmax_output_params();
 
 // Bias quantization: int32, zero point 0, scale = input_scale * weight_scale[c].
 QuantParams bias_params(float input_scale, const QuantParams& weight);

@@ -169,6 +169,9 @@ class Quantizer {
           case OutputRule::kLogistic: set_params(o, logistic_output_params(), "fixed by TFLite (LOGISTIC)"); break;
           case OutputRule::kSoftmax: set_params(o, softmax_output_params(), "fixed by TFLite (SOFTMAX)"); break;
           case OutputRule::kTanh: set_params(o, tanh_output_params(), "fixed by TFLite (TANH)"); break;
+          case OutputRule::kLogSoftmax:
+            set_params(o, log_softmax_output_params(), "fixed by TFLite (LOG_SOFTMAX)");
+            break;
           case OutputRule::kInteger: break;
           case OutputRule::kSameAsInput: {
             const TensorId in = op.inputs.at(static_cast<std::size_t>(rule.primary_input));

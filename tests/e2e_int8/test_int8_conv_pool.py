@@ -459,6 +459,128 @@ def mean_cases(rng):
     return cases
 
 
+# MEAN over other axes: (input shape, axes as written in the model, keep_dims). TFLite 2.12's delegate takes a 4-D
+# input with axes exactly {2} or {1, 2} (as written: negative axes go to the builtin kernel), keep_dims either way.
+GENERAL_MEANS = [([2, 5, 6, 7], [2], True), ([2, 5, 6, 7], [2], False), ([1, 5, 6, 17], [1, 2], False),
+                 ([2, 5, 6, 7], [2, 1], False), ([2, 5, 6, 7], [3], True), ([2, 5, 6, 16], [3], False),
+                 ([2, 5, 6, 7], [1], True), ([2, 5, 6, 7], [-1], False), ([2, 5, 6, 7], [-2], True),
+                 ([2, 5, 6, 7], [-3, -2], True), ([2, 5, 6, 7], [1, 2, 3], False), ([3, 9, 10], [1], False),
+                 ([3, 9, 10], [2], False), ([3, 9, 10], [-1], True), ([4, 12], [1], False), ([1, 8, 16], [2, 1], True)]
+# s_in / s_out = 300 is outside XNNPACK's [2^-8, 2^8): the builtin kernels, including the 4-D spatial one.
+FAR_RATIO = 300.0
+
+
+def _xnn_mean_axes(rank, axes):
+    return rank == 4 and (axes == [2] or sorted(axes) == [1, 2] and len(axes) == 2)
+
+
+def general_mean_ref(x, axes, keep, in_s, in_z, out_s, out_z):
+    """(exact, model, path): TFLite 2.12's MEAN of int8 x. XNNPACK: fp32 requantization of the centred sum by
+    s_in / (s_out n); builtin over 4-D {1, 2} with keep_dims: reference_integer_ops::Mean (double rounding, then
+    / n half away from zero); builtin elsewhere: reference_ops::Mean (raw sum / n truncated) when the output
+    is quantized like the input, else QuantizedMeanOrSum in float32 (round half away from zero)."""
+    ax = tuple(sorted({a % x.ndim for a in axes}))
+    raw = x.astype(np.int64).sum(axis=ax, keepdims=keep)
+    n = int(np.prod([x.shape[a] for a in ax]))
+    acc = raw - n * in_z
+    in32, out32 = np.float32(in_s), np.float32(out_s)
+    exact = acc * (float(in32) / float(out32)) / n + out_z
+    if _xnn_mean_axes(x.ndim, axes) and 2.0 ** -8 <= in32 / out32 < 2.0 ** 8:
+        return exact, fp32_requant(acc, in32 / np.float32(out32 * np.float32(n)), out_z), XNN
+    if x.ndim == 4 and keep and len(axes) == 2 and sorted(axes) == [1, 2]:
+        scaled = mbqm(acc, *quantize_multiplier(float(in32) / float(out32)))
+        half = n // 2
+        div = np.where(scaled > 0, _trunc_div(scaled + half, n), _trunc_div(scaled - half, n))
+        return exact, np.clip(div + out_z, -128, 127), BUILTIN
+    if in32 == out32 and in_z == out_z:
+        return exact, _trunc_div(raw, n), BUILTIN
+    scale = np.float32(in32 / out32)
+    bias = np.float32(np.float32(-in_z) * scale)
+    r = np.float32(raw.astype(np.float32) / np.float32(n) * scale) + bias
+    r = np.sign(r) * np.floor(np.abs(r) + np.float32(0.5))
+    return exact, np.clip(r.astype(np.int64) + out_z, -128, 127), BUILTIN
+
+
+def general_mean_cases(rng):
+    cases = []
+    for i, (shape, axes, keep) in enumerate(GENERAL_MEANS + [([1, 5, 6, 7], [1, 2], True), ([1, 5, 6, 7], [2, 1], False)]):
+        for quant in ("same", "different", "far"):
+            if quant == "far" and i % 2 and i < len(GENERAL_MEANS):
+                continue
+            in_s, in_z = _act_q(rng)
+            if quant == "same":
+                out_s, out_z = in_s, in_z
+            else:
+                ratio = FAR_RATIO if quant == "far" else float(rng.uniform(0.3, 3.0))
+                out_s, out_z = in_s / ratio, int(rng.integers(-60, 61))
+            ax_set = {a % len(shape) for a in axes}
+            out_shape = [1 if d in ax_set else v for d, v in enumerate(shape)] if keep else \
+                [v for d, v in enumerate(shape) if d not in ax_set]
+            b = TFLiteBuilder()
+            x = b.tensor("x", shape, "int8", scale=in_s, zero_point=in_z)
+            ax = b.tensor("axes", [len(axes)], "int32", data=np.int32(axes))
+            y = b.tensor("y", out_shape, "int8", scale=out_s, zero_point=out_z)
+            b.op("MEAN", [x, ax], [y], keep_dims=keep)
+            name = (f"mean_general_{i}_{'x'.join(map(str, shape))}_axes{'_'.join(map(str, axes))}"
+                    f"_{'keep' if keep else 'nokeep'}_{quant}")
+            xv = _input(rng, shape)
+            if quant == "far":  # values next to the zero point, so that 300x finer outputs do not all saturate
+                xv = (in_z + rng.integers(-1, 2, size=shape)).astype(np.int8)
+            _, _, path = general_mean_ref(xv, axes, keep, in_s, in_z, out_s, out_z)
+            def ref(v, axes=axes, keep=keep, q=(in_s, in_z, out_s, out_z)):
+                exact, model, _ = general_mean_ref(v, axes, keep, *q)
+                return exact, model
+            cases.append(Case("MEAN", name, b.finish([x], [y]), [xv], ref, path))
+    return cases
+
+
+# BATCH_MATMUL: (lhs shape, rhs shape, adj_x, adj_y, rhs constant). TFLite 2.12 runs int8 BATCH_MATMUL in its
+# optimized builtin kernel (cpu_backend_gemm, ruy's single rounding; XNNPACK takes none).
+BATCH_MATMULS = [([2, 6, 8], [2, 8, 5], False, False, False), ([2, 8, 6], [2, 5, 8], True, True, False),
+                 ([3, 6, 8], [3, 5, 8], False, True, False), ([2, 8, 6], [2, 8, 5], True, False, False),
+                 ([3, 4, 6, 8], [4, 8, 5], False, False, False), ([3, 1, 6, 8], [1, 8, 5], False, False, False),
+                 ([1, 7, 16], [16, 17], False, False, True), ([2, 5, 3], [2, 3, 7], False, False, True),
+                 ([6, 8], [8, 5], False, False, False), ([2, 1, 5, 4], [1, 3, 4, 6], False, False, False)]
+
+
+def batch_matmul_cases(rng):
+    cases = []
+    for i, (ls, rs, adj_x, adj_y, const_rhs) in enumerate(BATCH_MATMULS):
+        for tie in (False, True):
+            if tie:  # power-of-two scales: s_l s_r / s_out = 1/4 or 1/8, exact ties between the roundings
+                sl, sr, so = 0.5, 0.5, float(rng.choice([1.0, 2.0]))
+            else:
+                sl, sr = _act_q(rng)[0], float(rng.uniform(0.005, 0.05))
+                so = sl * sr * float(np.sqrt(ls[-2] if adj_x else ls[-1])) * PRODUCT_SPREAD / 128
+            lz, rz, oz = int(rng.integers(-40, 41)), int(rng.integers(-40, 41)), int(rng.integers(-20, 21))
+            rv = _input(rng, rs)
+            m, n = (ls[-1] if adj_x else ls[-2]), (rs[-2] if adj_y else rs[-1])
+            batch = list(np.broadcast_shapes(tuple(ls[:-2]), tuple(rs[:-2])))
+            b = TFLiteBuilder()
+            x = b.tensor("x", ls, "int8", scale=sl, zero_point=lz)
+            y = b.tensor("y", rs, "int8", scale=sr, zero_point=rz, data=rv if const_rhs else None)
+            o = b.tensor("o", batch + [m, n], "int8", scale=so, zero_point=oz)
+            b.op("BATCH_MATMUL", [x, y], [o], adj_x=adj_x, adj_y=adj_y)
+            name = (f"batch_matmul_{i}_{'x'.join(map(str, ls))}_{'x'.join(map(str, rs))}_adj{int(adj_x)}{int(adj_y)}"
+                    f"{'_const' if const_rhs else ''}{'_tie' if tie else ''}")
+
+            def ref(xv, rv=rv, q=(sl, sr, so, lz, rz, oz), adj=(adj_x, adj_y)):
+                sl_, sr_, so_, lz_, rz_, oz_ = q
+                a = xv.astype(np.int64) - lz_
+                w = rv.astype(np.int64) - rz_
+                if adj[0]:
+                    a = np.swapaxes(a, -1, -2)
+                if adj[1]:
+                    w = np.swapaxes(w, -1, -2)
+                acc = np.matmul(a, w)
+                real = float(np.float32(sl_)) * float(np.float32(sr_)) / float(np.float32(so_))
+                model = np.clip(single_rounding(acc, *quantize_multiplier(real)) + oz_, -128, 127)
+                return acc * real + oz_, model
+            inputs = [_input(rng, ls)] + ([] if const_rhs else [rv])
+            cases.append(Case("BATCH_MATMUL", name, b.finish([x] if const_rhs else [x, y], [o]), inputs, ref, BUILTIN))
+    return cases
+
+
 def quantize_cases(rng):
     cases = []
     kinds = [("int8", "int8"), ("uint8", "int8"), ("int8", "uint8")]
@@ -497,7 +619,8 @@ def all_cases():
     rng = np.random.default_rng(SEED)
     return (conv_cases(rng) + depthwise_cases(rng) + transpose_conv_cases(rng) + fully_connected_cases(rng)
             + pool_cases(rng, "AVERAGE_POOL_2D") + pool_cases(rng, "MAX_POOL_2D") + mean_cases(rng)
-            + quantize_cases(rng))
+            + quantize_cases(rng) + general_mean_cases(np.random.default_rng(SEED + 1))
+            + batch_matmul_cases(np.random.default_rng(SEED + 2)))
 
 
 # ---------------------------------------------------------------- runners
@@ -577,7 +700,7 @@ def results(tmp_path_factory):
 
 
 OPS = ["CONV_2D", "DEPTHWISE_CONV_2D", "TRANSPOSE_CONV", "FULLY_CONNECTED", "AVERAGE_POOL_2D", "MAX_POOL_2D",
-       "MEAN", "QUANTIZE"]
+       "MEAN", "QUANTIZE", "BATCH_MATMUL"]
 
 
 XNNPACK = "TfLiteXNNPackDelegate"

@@ -256,6 +256,21 @@ def softmax_cases(g):
             g.add("SOFTMAX", f"{shape} beta={beta}", build)
 
 
+def log_softmax_cases(g):
+    # TFLite's builtin gemmlowp fixed-point LogSoftmax (no XNNPACK); the output is fixed at 16/256, 127. Input
+    # scales from fine (every difference within the exp range) to coarse (most differences below diff_min).
+    for depth in CHANNELS + (100,):
+        for lo, hi in ((0.005, 0.02), (0.02, 0.2), (0.2, 2.0)):
+            shape = [4, 3, depth]
+            s, z, a = g.scale(lo, hi), g.zp(), g.int8(shape)
+
+            def build(b, shape=shape, s=s, z=z, a=a):
+                x, o = q(b, "x", shape, s, z), q(b, "out", shape, 16 / 256, 127)
+                b.op("LOG_SOFTMAX", [x], [o])
+                return [(x, a)], [o]
+            g.add("LOG_SOFTMAX", f"{shape} scale={s:.4f}", build)
+
+
 def movement(g, op, in_shape, out_shape, consts=(), label="", emulate=None, **options):
     """A data-movement op: input 0 quantized (s, z), output the same; `consts`
     are builder callbacks adding constant inputs after it."""
@@ -380,6 +395,7 @@ def all_cases():
     softmax_cases(g)
     movement_cases(g)
     resize_cases(g)
+    log_softmax_cases(g)  # last, so the earlier cases keep their seeded data
     return g.cases
 
 
@@ -467,7 +483,7 @@ def results(tmp_path_factory):
     return summary
 
 
-OPS = ("ADD SUB MUL MAXIMUM MINIMUM LOGISTIC TANH HARD_SWISH GELU LEAKY_RELU RELU RELU6 RELU_N1_TO_1 PRELU SOFTMAX "
+OPS = ("ADD SUB MUL MAXIMUM MINIMUM LOGISTIC TANH HARD_SWISH GELU LEAKY_RELU RELU RELU6 RELU_N1_TO_1 PRELU SOFTMAX LOG_SOFTMAX "
        "CONCATENATION PACK SPLIT SPLIT_V SLICE STRIDED_SLICE GATHER PAD PADV2 TRANSPOSE RESHAPE SQUEEZE EXPAND_DIMS "
        "TILE REDUCE_MAX ARG_MAX ARG_MIN RESIZE_BILINEAR RESIZE_NEAREST_NEIGHBOR").split()
 

@@ -76,6 +76,8 @@ OPS = {
     "RESIZE_NEAREST_NEIGHBOR": (97, 74),
     "LEAKY_RELU":        (98, 75),
     "SPLIT_V":           (102, 79),
+    "LOG_SOFTMAX":       (50, 36),
+    "BATCH_MATMUL":      (126, 101),
 }
 
 ACTIVATIONS = {"NONE": 0, "RELU": 1, "RELU_N1_TO_1": 2, "RELU6": 3}
@@ -248,7 +250,11 @@ class TFLiteBuilder:
             ns = self._int_vector(b, o["new_shape"])
             b.StartObject(1)
             b.PrependUOffsetTRelativeSlot(0, ns, 0)
-        else:  # QUANTIZE, DEQUANTIZE, MAXIMUM, PAD, ...: empty options tables
+        elif name == "BATCH_MATMUL":
+            b.StartObject(3)
+            b.PrependBoolSlot(0, bool(o.get("adj_x", False)), False)
+            b.PrependBoolSlot(1, bool(o.get("adj_y", False)), False)
+        else:  # QUANTIZE, DEQUANTIZE, MAXIMUM, PAD, LOG_SOFTMAX, ...: empty options tables
             b.StartObject(0)
         return union, b.EndObject()
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <fstream>
 
 #include "core/error.h"
 #include "dataset/npy_writer.h"
@@ -79,6 +80,53 @@ TEST(NpyReader, RejectsMalformedFiles) {
   expect_rejected(numpy_file("{'descr': '<f4', 'fortran_order': False, }", ""), "no 'shape' field");
   std::string huge_header("\x93NUMPY\x01\x00\xff\xff", 10);
   expect_rejected(huge_header + "{}", "truncated .npy header");
+}
+
+// Resident pages of this process's file-backed mappings (/proc/self/statm, third field).
+std::int64_t resident_file_pages() {
+  std::ifstream statm("/proc/self/statm");
+  std::int64_t size = 0, resident = 0, shared = 0;
+  statm >> size >> resident >> shared;
+  return shared;
+}
+
+TEST(NpyReader, ReleasedRowsLeaveResidentMemory) {
+  // 8 rows of 1 MiB: reading them maps ~2048 file pages into the process; releasing each row (the
+  // calibrator does it after copying a sample) takes them out again, and the data stays readable.
+  constexpr std::size_t kRows = 8;
+  constexpr std::size_t kRowFloats = std::size_t{1} << 18;
+  constexpr std::size_t kPageFloats = 1024;  // one float per 4 KiB page touches every page
+  TempDir dir;
+  {
+    NpyStreamWriter writer(dir.path() / "tmp.npy", {std::uint64_t{kRowFloats}});
+    std::vector<float> row(kRowFloats);
+    for (std::size_t r = 0; r < kRows; ++r) {
+      for (std::size_t j = 0; j < kRowFloats; ++j) row[j] = static_cast<float>(r);
+      writer.append_row(row);
+    }
+    writer.commit_as(dir.path() / "big.npy");
+  }
+  const NpyArray array(dir.path() / "big.npy");
+  const std::int64_t before = resident_file_pages();
+  float total = 0.0F;
+  for (std::size_t r = 0; r < kRows; ++r) {
+    const std::span<const std::byte> bytes = array.row(r);
+    for (std::size_t j = 0; j < kRowFloats; j += kPageFloats) {
+      float v = 0.0F;
+      std::memcpy(&v, bytes.data() + j * sizeof(float), sizeof(float));
+      total += v;
+    }
+  }
+  EXPECT_EQ(total, static_cast<float>(kRowFloats / kPageFloats * (kRows * (kRows - 1) / 2)));
+  const std::int64_t touched = resident_file_pages() - before;
+  const std::int64_t row_pages = static_cast<std::int64_t>(kRowFloats / kPageFloats);
+  EXPECT_GE(touched, static_cast<std::int64_t>(kRows - 1) * row_pages);
+  for (std::size_t r = 0; r < kRows; ++r) array.release_row(r);
+  const std::int64_t left = resident_file_pages() - before;
+  EXPECT_LT(left, row_pages / 4) << touched << " pages were resident";
+  float value = 0.0F;
+  std::memcpy(&value, array.row(5).data() + 12345 * sizeof(float), sizeof(float));
+  EXPECT_EQ(value, 5.0F);
 }
 
 TEST(NpyReader, MissingFileIsAnError) {

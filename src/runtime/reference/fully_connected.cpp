@@ -2,7 +2,9 @@
 // keep_num_dims) and BATCH_MATMUL (numpy-broadcast batch dimensions, adj_x /
 // adj_y transpose the last two dimensions of lhs / rhs), float32. An int8
 // FULLY_CONNECTED input selects fully_connected_int8.cpp (same shapes; the
-// quantization is checked here with int8_common.h).
+// quantization is checked here with int8_common.h). BATCH_MATMUL also runs
+// int8 here (both operands and the output int8 per tensor, any zero points),
+// with TFLite's optimized builtin arithmetic (eval_batch_matmul).
 
 #include "runtime/reference/common.h"
 #include "runtime/reference/int8_common.h"
@@ -72,6 +74,19 @@ void eval_fully_connected(const KernelContext& context, std::span<const TensorVi
 
 // ---- BATCH_MATMUL
 
+// TFLite's int8 BatchMatMul Prepare: both operands and the output int8, each quantized per tensor.
+void require_int8_batch_matmul_quant(const KernelContext& context) {
+  require_per_tensor_quant(context, input_tensor(context, 0), "lhs");
+  require_per_tensor_quant(context, input_tensor(context, 1), "rhs");
+  require_int8_output(context);
+}
+
+// GetQuantizedConvolutionMultipler: QuantizeMultiplier(double(s_lhs) * double(s_rhs) / double(s_out)).
+quant::FixedPointMultiplier batch_matmul_multiplier(float lhs_scale, float rhs_scale, float output_scale) {
+  return quant::quantize_multiplier(static_cast<double>(lhs_scale) * static_cast<double>(rhs_scale) /
+                                    static_cast<double>(output_scale));
+}
+
 struct MatMulDims {
   Shape batch;  // broadcast batch shape
   std::int64_t m = 0, k = 0, n = 0;
@@ -97,24 +112,29 @@ MatMulDims matmul_dims(const KernelContext& context, const Shape& lhs, const Sha
 }
 
 std::vector<TensorSpec> prepare_batch_matmul(const KernelContext& context) {
-  require_dtype(context, 0, DType::kFloat32);
-  require_dtype(context, 1, DType::kFloat32);
+  const DType dtype = input_tensor(context, 0).dtype == DType::kInt8 ? DType::kInt8 : DType::kFloat32;
+  require_dtype(context, 0, dtype);
+  require_dtype(context, 1, dtype);
+  if (dtype == DType::kInt8) require_int8_batch_matmul_quant(context);
   const MatMulDims d = matmul_dims(context, input_tensor(context, 0).shape, input_tensor(context, 1).shape);
   Shape out = d.batch;
   out.push_back(d.m);
   out.push_back(d.n);
-  return {{DType::kFloat32, out}};
+  return {{dtype, out}};
 }
 
-void eval_batch_matmul(const KernelContext& context, std::span<const TensorView> inputs,
-                       std::span<const TensorView> outputs) {
+// lhs x rhs per broadcast batch: acc = sum_k (a[i, k] - lhs_zero) (b[k, j] - rhs_zero), then finish(acc)
+// stores out[i, j] (float: the sum itself, zero points 0; int8: requantized).
+template <typename T, typename Acc, typename Finish>
+void batch_matmul(const KernelContext& context, std::span<const TensorView> inputs, std::span<const TensorView> outputs,
+                  [[maybe_unused]] Acc lhs_zero, [[maybe_unused]] Acc rhs_zero, Finish finish) {
   const auto& o = context.op.opts<BatchMatMulOptions>();
   const Shape& lhs_shape = inputs[0].shape;
   const Shape& rhs_shape = inputs[1].shape;
   const MatMulDims d = matmul_dims(context, lhs_shape, rhs_shape);
-  const float* lhs = inputs[0].as<const float>();
-  const float* rhs = inputs[1].as<const float>();
-  float* output = outputs[0].as<float>();
+  const T* lhs = inputs[0].as<const T>();
+  const T* rhs = inputs[1].as<const T>();
+  T* output = outputs[0].as<T>();
 
   // Element strides of each operand's row and column (after adj_*).
   const std::int64_t lhs_cols = lhs_shape[lhs_shape.size() - 1];
@@ -133,19 +153,47 @@ void eval_batch_matmul(const KernelContext& context, std::span<const TensorView>
   for (auto& s : rhs_strides) s *= d.k * d.n;
 
   walk2(d.batch, lhs_strides, 0, rhs_strides, 0, [&](std::int64_t batch, std::int64_t lhs_at, std::int64_t rhs_at) {
-    const float* a = lhs + lhs_at;
-    const float* b = rhs + rhs_at;
-    float* out = output + batch * d.m * d.n;
+    const T* a = lhs + lhs_at;
+    const T* b = rhs + rhs_at;
+    T* out = output + batch * d.m * d.n;
     for (std::int64_t i = 0; i < d.m; ++i) {
       for (std::int64_t j = 0; j < d.n; ++j) {
-        float total = 0.0F;
+        Acc total{};
         for (std::int64_t k = 0; k < d.k; ++k) {
-          total += a[i * lhs_row_stride + k * lhs_k_stride] * b[k * rhs_k_stride + j * rhs_col_stride];
+          const Acc x = static_cast<Acc>(a[i * lhs_row_stride + k * lhs_k_stride]);
+          const Acc y = static_cast<Acc>(b[k * rhs_k_stride + j * rhs_col_stride]);
+          if constexpr (std::is_floating_point_v<Acc>) {
+            total += x * y;
+          } else {
+            total += (x - lhs_zero) * (y - rhs_zero);
+          }
         }
-        out[i * d.n + j] = total;
+        out[i * d.n + j] = finish(total);
       }
     }
   });
+}
+
+void eval_batch_matmul(const KernelContext& context, std::span<const TensorView> inputs,
+                       std::span<const TensorView> outputs) {
+  if (inputs[0].dtype == DType::kInt8) {
+    // TFLite's optimized builtin int8 BatchMatMul (cpu_backend_gemm through ruy; XNNPACK takes no int8
+    // BATCH_MATMUL in TF 2.12): ruy's single rounding with M = QuantizeMultiplier(s_lhs s_rhs / s_out),
+    // + the output zero point, clamped to int8 (no fused activation).
+    const TensorQuant lhs = view_quant(inputs[0]);
+    const TensorQuant rhs = view_quant(inputs[1]);
+    const TensorQuant out = view_quant(outputs[0]);
+    const quant::FixedPointMultiplier m = batch_matmul_multiplier(lhs.scale, rhs.scale, out.scale);
+    batch_matmul<std::int8_t, std::int64_t>(context, inputs, outputs, lhs.zero_point, rhs.zero_point,
+                                            [&](std::int64_t acc) {
+      const std::int64_t v =
+          std::int64_t{quant::multiply_by_quantized_multiplier_single_rounding(saturate_accumulator(acc), m)} +
+          out.zero_point;
+      return static_cast<std::int8_t>(std::clamp<std::int64_t>(v, quant::kInt8Min, quant::kInt8Max));
+    });
+    return;
+  }
+  batch_matmul<float, float>(context, inputs, outputs, 0.0F, 0.0F, [](float total) { return total; });
 }
 
 }  // namespace

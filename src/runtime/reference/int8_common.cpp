@@ -138,6 +138,8 @@ std::int32_t saturate_accumulator(std::int64_t acc) {
                                                             std::numeric_limits<std::int32_t>::max()));
 }
 
+std::int64_t rounded_divide(std::int64_t x, std::int64_t n) { return x > 0 ? (x + n / 2) / n : (x - n / 2) / n; }
+
 std::int8_t requantize_to_int8(std::int32_t acc, quant::FixedPointMultiplier m, std::int32_t zero_point,
                                quant::IntRange range) {
   const std::int64_t scaled = std::int64_t{quant::multiply_by_quantized_multiplier(acc, m)} + zero_point;

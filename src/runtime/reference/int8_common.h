@@ -63,6 +63,10 @@ quant::IntRange int8_activation_range(Activation activation, TensorQuant output)
 // value whenever TFLite's sum does not overflow (where TFLite's is undefined).
 std::int32_t saturate_accumulator(std::int64_t acc);
 
+// x / n rounded half away from zero (n > 0), as TFLite's integer AveragePool
+// and Mean: (x +- n / 2) / n with C++'s truncating division.
+std::int64_t rounded_divide(std::int64_t x, std::int64_t n);
+
 // TFLite's requantization of an int32 accumulator to int8:
 // clamp(MultiplyByQuantizedMultiplier(acc, m) + zero_point, range).
 std::int8_t requantize_to_int8(std::int32_t acc, quant::FixedPointMultiplier m, std::int32_t zero_point,

@@ -25,14 +25,16 @@ EvalSignature eval_transpose_conv_int8;  // conv_int8.cpp
 EvalSignature eval_fully_connected_int8; // fully_connected_int8.cpp
 EvalSignature eval_average_pool_int8;    // pool_int8.cpp
 EvalSignature eval_max_pool_int8;        // pool_int8.cpp
-EvalSignature eval_mean_int8;            // pool_int8.cpp
 
 // Prepare-side checks for an int8 input, called by the float kernels' Prepare.
 // AVERAGE_POOL_2D, MAX_POOL_2D: int8 output with the input's scale and zero point.
 void require_int8_pool_quant(const KernelContext& context);
-// MEAN: a 4-D input reduced over axes {1, 2} with keep_dims (`reduced` has one
-// flag per input dimension), int8 input and output quantized per tensor.
-void require_int8_mean(const KernelContext& context, const std::vector<char>& reduced, bool keep_dims);
+// MEAN (mean_int8.cpp): any axes, keep_dims or not; a non-empty int8 input
+// and an int8 output, both quantized per tensor. Eval takes reduce.cpp's
+// reduced-axis flags (one per input dimension).
+void require_int8_mean(const KernelContext& context);
+void eval_mean_int8(const KernelContext& context, std::span<const TensorView> inputs,
+                    std::span<const TensorView> outputs, const std::vector<char>& reduced);
 
 // ADD SUB MUL MAXIMUM MINIMUM (elementwise_binary_int8.cpp).
 std::vector<TensorSpec> prepare_binary_int8(const KernelContext& context);
@@ -47,6 +49,11 @@ void eval_activation_int8(const KernelContext& context, std::span<const TensorVi
 std::vector<TensorSpec> prepare_prelu_int8(const KernelContext& context);
 void eval_prelu_int8(const KernelContext& context, std::span<const TensorView> inputs,
                      std::span<const TensorView> outputs);
+
+// LOG_SOFTMAX (log_softmax_int8.cpp).
+std::vector<TensorSpec> prepare_log_softmax_int8(const KernelContext& context);
+void eval_log_softmax_int8(const KernelContext& context, std::span<const TensorView> inputs,
+                           std::span<const TensorView> outputs);
 
 // SOFTMAX (softmax_int8.cpp).
 std::vector<TensorSpec> prepare_softmax_int8(const KernelContext& context);

@@ -43,6 +43,15 @@ bool xnn_takes_mean(float input_scale, float output_scale) {
   return ratio >= kXnnMinMeanScale && ratio < kXnnMaxMeanScale;
 }
 
+bool xnn_takes_mean_axes(std::size_t rank, const std::vector<std::int64_t>& axes) {
+  constexpr std::size_t kRank = 4;
+  constexpr std::int64_t kHeight = 1;
+  constexpr std::int64_t kWidth = 2;
+  if (rank != kRank) return false;
+  if (axes.size() == 1) return axes[0] == kWidth;
+  return axes.size() == 2 && ((axes[0] == kHeight && axes[1] == kWidth) || (axes[0] == kWidth && axes[1] == kHeight));
+}
+
 bool xnn_takes_mul(float product_output_scale) {
   return product_output_scale >= kXnnMinMulScale && product_output_scale < kXnnMaxMulScale;
 }

@@ -14,7 +14,8 @@
 // | CONV_2D otherwise | builtin optimized kernel (ruy) | single rounding |
 // | FULLY_CONNECTED otherwise | builtin optimized kernel (ruy) | single rounding |
 // | DEPTHWISE_CONV_2D, TRANSPOSE_CONV otherwise | builtin kernel | double rounding |
-// | MEAN over {1, 2} | XNNPACK qs8 global average pooling | fp32, scale s_in / (s_out * H * W) |
+// | MEAN, 4-D, axes {2} or {1, 2} | XNNPACK qs8 global average pooling | fp32, scale s_in / (s_out * n) |
+// | MEAN otherwise | builtin Mean / QuantizedMeanOrSum | mean_int8.cpp |
 // | MUL | XNNPACK qs8 multiply | fp32, scale s_1 * s_2 / s_out |
 // | QUANTIZE int8 -> int8 | XNNPACK qs8 convert | 8-bit multiplier |
 // | LEAKY_RELU | XNNPACK qs8 leaky ReLU | 8-bit multipliers |
@@ -30,7 +31,9 @@
 // the range its operators accept), TFLite also runs the builtin kernel, and so
 // does octet: the xnn_takes_* predicates below are XNNPACK's own range checks.
 
+#include <cstdint>
 #include <span>
+#include <vector>
 
 #include "core/op_table.h"
 #include "quant/requantize.h"
@@ -57,6 +60,10 @@ Requantization conv_requantization(OpType op, const ConvConfig& config, std::spa
 
 // XNNPACK's global average pooling (MEAN) accepts s_in / s_out in [2^-8, 2^8).
 bool xnn_takes_mean(float input_scale, float output_scale);
+// TFLite 2.12's delegate takes a MEAN of a 4-D input whose axes tensor lists
+// exactly {2} or {1, 2} (either order; negative axes and repeats refused),
+// keep_dims either way (observed against the wasm TFLite).
+bool xnn_takes_mean_axes(std::size_t rank, const std::vector<std::int64_t>& axes);
 // XNNPACK's multiply accepts s_1 s_2 / s_out in [2^-16, 2^8).
 bool xnn_takes_mul(float product_output_scale);
 // XNNPACK's convert (QUANTIZE int8 -> int8) accepts s_in / s_out in [2^-8, 2^7].

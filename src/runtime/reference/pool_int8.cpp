@@ -1,4 +1,4 @@
-// int8 AVERAGE_POOL_2D, MAX_POOL_2D and MEAN with TensorFlow Lite's integer
+// int8 AVERAGE_POOL_2D and MAX_POOL_2D with TensorFlow Lite's integer
 // arithmetic. Windows are clipped to the image as in pool.cpp.
 //
 // * AVERAGE_POOL_2D (reference_integer_ops::AveragePool): the int32 sum of
@@ -8,15 +8,8 @@
 //   input's scale and zero point.
 // * MAX_POOL_2D (reference_integer_ops::MaxPool): the largest tap, clamped to
 //   the fused activation range; same quantization in and out.
-// * MEAN over axes {1, 2} of a 4-D input with keep_dims: acc = sum (q -
-//   input_zero_point) over the n = H*W values, then
-//   - as TFLite's XNNPACK delegate computes it (global average pooling, which
-//     it takes whenever s_in / s_out is in [2^-8, 2^8); int8_rounding.h):
-//     quant::fp32_requantize(acc, s_in / (s_out * n) in float32), one rounding;
-//   - else as the builtin reference_integer_ops::Mean:
-//     MultiplyByQuantizedMultiplier(acc, QuantizeMultiplier(s_in / s_out)),
-//     divided by n rounding half away from zero as above, plus the output
-//     zero point, clamped to int8.
+//
+// (int8 MEAN is in mean_int8.cpp.)
 
 #include "runtime/reference/common.h"
 #include "runtime/reference/int8_common.h"
@@ -28,14 +21,6 @@ namespace {
 
 // TFLite's pooling Prepare: the input and output scales may differ by at most this much.
 constexpr float kSameScaleTolerance = 1.0e-6F;
-// MEAN's int8 kernel reduces the two spatial axes of NHWC.
-constexpr std::size_t kMeanRank = 4;
-constexpr std::size_t kHeightAxis = 1;
-constexpr std::size_t kWidthAxis = 2;
-
-// x / n rounded half away from zero (n > 0), as TFLite's integer AveragePool and Mean.
-std::int64_t rounded_divide(std::int64_t x, std::int64_t n) { return x > 0 ? (x + n / 2) / n : (x - n / 2) / n; }
-
 template <bool kMax>
 void pool_int8(const KernelContext& context, std::span<const TensorView> inputs, std::span<const TensorView> outputs) {
   const auto& o = context.op.opts<Pool2DOptions>();
@@ -90,18 +75,6 @@ void require_int8_pool_quant(const KernelContext& context) {
   }
 }
 
-void require_int8_mean(const KernelContext& context, const std::vector<char>& reduced, bool keep_dims) {
-  std::vector<char> spatial(kMeanRank, 0);
-  spatial[kHeightAxis] = spatial[kWidthAxis] = 1;
-  if (input_tensor(context, 0).shape.size() != kMeanRank || reduced != spatial || !keep_dims) {
-    throw op_fail(context, "int8 MEAN needs a 4-D input reduced over axes {{1, 2}} with keep_dims (TFLite's integer "
-                  "Mean), got input shape {} and keep_dims {}", shape_string(input_tensor(context, 0).shape),
-                  keep_dims);
-  }
-  require_per_tensor_quant(context, input_tensor(context, 0), "input");
-  require_int8_output(context);
-}
-
 void eval_average_pool_int8(const KernelContext& context, std::span<const TensorView> inputs,
                             std::span<const TensorView> outputs) {
   pool_int8<false>(context, inputs, outputs);
@@ -110,35 +83,6 @@ void eval_average_pool_int8(const KernelContext& context, std::span<const Tensor
 void eval_max_pool_int8(const KernelContext& context, std::span<const TensorView> inputs,
                         std::span<const TensorView> outputs) {
   pool_int8<true>(context, inputs, outputs);
-}
-
-void eval_mean_int8(const KernelContext&, std::span<const TensorView> inputs, std::span<const TensorView> outputs) {
-  const Shape& shape = inputs[0].shape;
-  const std::int8_t* input = inputs[0].as<const std::int8_t>();
-  std::int8_t* output = outputs[0].as<std::int8_t>();
-  const TensorQuant in = view_quant(inputs[0]);
-  const TensorQuant out = view_quant(outputs[0]);
-  const quant::FixedPointMultiplier m =
-      quant::quantize_multiplier(static_cast<double>(in.scale) / static_cast<double>(out.scale));
-  const std::int64_t batches = shape[0], depth = shape[3];
-  const std::int64_t count = shape[kHeightAxis] * shape[kWidthAxis];
-  const bool xnnpack = xnn_takes_mean(in.scale, out.scale);
-  const float xnn_scale = in.scale / (out.scale * static_cast<float>(count));
-  const quant::IntRange int8 = quant::int_range(DType::kInt8);
-  for (std::int64_t b = 0; b < batches; ++b) {
-    for (std::int64_t c = 0; c < depth; ++c) {
-      std::int64_t acc = 0;
-      for (std::int64_t i = 0; i < count; ++i) acc += std::int64_t{input[(b * count + i) * depth + c]} - in.zero_point;
-      if (xnnpack) {
-        output[b * depth + c] =
-            static_cast<std::int8_t>(quant::fp32_requantize(saturate_accumulator(acc), xnn_scale, out.zero_point, int8));
-        continue;
-      }
-      const std::int32_t scaled = quant::multiply_by_quantized_multiplier(saturate_accumulator(acc), m);
-      const std::int64_t value = rounded_divide(scaled, std::max<std::int64_t>(count, 1)) + out.zero_point;
-      output[b * depth + c] = static_cast<std::int8_t>(std::clamp<std::int64_t>(value, quant::kInt8Min, quant::kInt8Max));
-    }
-  }
 }
 
 }  // namespace octet::reference

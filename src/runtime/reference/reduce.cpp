@@ -1,10 +1,9 @@
 // MEAN, SUM, REDUCE_MAX, REDUCE_MIN over the constant axes of input 1 (int32
 // or int64, scalar or vector, negative and repeated axes allowed; no axes
-// copies the input). MEAN is float32 only; SUM, REDUCE_MAX and REDUCE_MIN
+// copies the input). MEAN takes float32 and int8 (mean_int8.cpp); SUM, REDUCE_MAX and REDUCE_MIN
 // also take int32 and int64. Like TFLite, inputs are visited in row-major
 // order and sums accumulate in the element type; MEAN divides the sum by the
-// number of reduced elements. An int8 MEAN (4-D input, axes {1, 2},
-// keep_dims) selects pool_int8.cpp. REDUCE_MAX also takes int8 (input and
+// number of reduced elements. REDUCE_MAX also takes int8 (input and
 // output sharing one quantization, so the maximum of the int8 values is the answer).
 
 #include "runtime/reference/common.h"
@@ -41,7 +40,7 @@ std::vector<TensorSpec> prepare_reduce(const KernelContext& context) {
   const Tensor& in = input_tensor(context, 0);
   const std::vector<char> reduced = reduced_axes(context);
   const bool keep = context.op.opts<ReducerOptions>().keep_dims;
-  if (kType == OpType::kMean && in.dtype == DType::kInt8) require_int8_mean(context, reduced, keep);
+  if (kType == OpType::kMean && in.dtype == DType::kInt8) require_int8_mean(context);
   Shape out;
   for (std::size_t d = 0; d < in.shape.size(); ++d) {
     if (!reduced[d]) {
@@ -93,10 +92,10 @@ void reduce(const TensorView& input, const TensorView& output, const std::vector
 template <OpType kType>
 void eval_reduce(const KernelContext& context, std::span<const TensorView> inputs,
                  std::span<const TensorView> outputs) {
-  if constexpr (kType == OpType::kMean) {
-    if (inputs[0].dtype == DType::kInt8) return eval_mean_int8(context, inputs, outputs);
-  }
   const std::vector<char> reduced = reduced_axes(context);
+  if constexpr (kType == OpType::kMean) {
+    if (inputs[0].dtype == DType::kInt8) return eval_mean_int8(context, inputs, outputs, reduced);
+  }
   switch (inputs[0].dtype) {
     case DType::kFloat32: reduce<kType, float>(inputs[0], outputs[0], reduced); return;
     case DType::kInt32:

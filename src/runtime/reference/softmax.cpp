@@ -1,6 +1,6 @@
 // SOFTMAX (exp(beta (x - max)) / sum) and LOG_SOFTMAX ((x - max) - log(sum
 // exp(x - max))) over the last axis of a float32 tensor, as TFLite computes them.
-// int8 SOFTMAX: softmax_int8.cpp.
+// int8 SOFTMAX: softmax_int8.cpp; int8 LOG_SOFTMAX: log_softmax_int8.cpp.
 
 #include "runtime/reference/common.h"
 #include "runtime/reference/int8_kernels.h"
@@ -11,8 +11,8 @@ namespace octet::reference {
 namespace {
 
 std::vector<TensorSpec> prepare_softmax(const KernelContext& context) {
-  if (context.op.type == OpType::kSoftmax && input_tensor(context, 0).dtype == DType::kInt8) {
-    return prepare_softmax_int8(context);
+  if (input_tensor(context, 0).dtype == DType::kInt8) {
+    return context.op.type == OpType::kSoftmax ? prepare_softmax_int8(context) : prepare_log_softmax_int8(context);
   }
   require_dtype(context, 0, DType::kFloat32);
   const Tensor& in = input_tensor(context, 0);
@@ -24,7 +24,11 @@ template <bool kLog>
 void eval_softmax(const KernelContext& context, std::span<const TensorView> inputs,
                   std::span<const TensorView> outputs) {
   if (outputs[0].dtype == DType::kInt8) {
-    eval_softmax_int8(context, inputs, outputs);
+    if constexpr (kLog) {
+      eval_log_softmax_int8(context, inputs, outputs);
+    } else {
+      eval_softmax_int8(context, inputs, outputs);
+    }
     return;
   }
   const float beta = kLog ? 1.0F : context.op.opts<SoftmaxOptions>().beta;

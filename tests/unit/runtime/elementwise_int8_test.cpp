@@ -236,5 +236,19 @@ TEST(RuntimeInt8Softmax, FloatTableRows) {
                        "op 'op' (SOFTMAX): output 'out0' must have scale 0.00390625 and zero point -128"));
 }
 
+// ---- LOG_SOFTMAX (TFLite's gemmlowp fixed point; output scale 1/16, zero point 127), input scale ln 2:
+// Row (0, -1, -2, -2): sum of 2^d = 2, log-softmax -ln 2 (d + 1) = -0.69, -1.39, -2.08, -2.08 -> x16 = -11.09,
+//   -22.18, -33.27, -33.27 -> -11, -22, -33, -33 -> 116, 105, 94, 94.
+// Row (5, 5, 5, 5): ln(1/4) = -1.39 -> 105 each.
+// Row (100, -100, ...): the others are 200 ln 2 below, past diff_min: max -> 0 -> 127, others -128.
+TEST(RuntimeInt8LogSoftmax, FixedPointRows) {
+  const std::vector<std::int8_t> x = {0, -1, -2, -2, 5, 5, 5, 5, 100, -100, -100, -100};
+  const std::vector<std::int8_t> expected = {116, 105, 94, 94, 105, 105, 105, 105, 127, -128, -128, -128};
+  const auto ln2 = static_cast<float>(std::log(2.0));
+  EXPECT_EQ(run8(OpType::kLogSoftmax, NoOptions{}, {q8({3, 4}, x, ln2, 7)}, out8(16.0F / 256, 127)), expected);
+  EXPECT_TRUE(contains(op_error(OpType::kLogSoftmax, NoOptions{}, {q8({1}, {0}, ln2, 0)}, 1, {out8(1.0F / 256, 0)}),
+                       "must have scale 0.0625 and zero point 127"));
+}
+
 }  // namespace
 }  // namespace octet::test

@@ -1,7 +1,8 @@
 // int8 AVERAGE_POOL_2D, MAX_POOL_2D, MEAN and integer QUANTIZE (requantize)
 // against goldens derived by hand from the integer arithmetic of TFLite's
-// default CPU path (the builtin kernels for the pools, XNNPACK for MEAN and
-// int8 -> int8 QUANTIZE; see the comments at each case).
+// default CPU path (the builtin kernels for the pools, XNNPACK for spatial MEAN
+// and int8 -> int8 QUANTIZE, the builtin Mean for MEAN's other axes; see the
+// comments at each case).
 
 #include "int8_test_util.h"
 
@@ -74,17 +75,42 @@ TEST(RuntimeMeanInt8, SpatialRequantized) {
   const Result r = run_op(OpType::kMean, keep(true), {x, i32({1, 2})}, 1, {int8_out(0.25F, -3)});
   EXPECT_EQ(r.shape(), (Shape{1, 1, 1, 2}));
   EXPECT_EQ(ints(r.values<std::int8_t>()), (std::vector<int>{-1, -7}));
-  // Axes in the other order and negative are the same reduction.
-  const Result neg = run_op(OpType::kMean, keep(true), {x, i32({-2, 1})}, 1, {int8_out(0.25F, -3)});
-  EXPECT_EQ(ints(neg.values<std::int8_t>()), (std::vector<int>{-1, -7}));
+  // The other order is the same reduction on the same path; without keep_dims only the shape changes.
+  const Result swapped = run_op(OpType::kMean, keep(true), {x, i32({2, 1})}, 1, {int8_out(0.25F, -3)});
+  EXPECT_EQ(ints(swapped.values<std::int8_t>()), (std::vector<int>{-1, -7}));
+  const Result flat = run_op(OpType::kMean, keep(false), {x, i32({1, 2})}, 1, {int8_out(0.25F, -3)});
+  EXPECT_EQ(flat.shape(), (Shape{1, 2}));
+  EXPECT_EQ(ints(flat.values<std::int8_t>()), (std::vector<int>{-1, -7}));
   // Saturation: output scale 0.004 -> ch0 mean 0.5 * 5 / 4 = 0.625 -> 156.25 -> 127.
   const Result sat = run_op(OpType::kMean, keep(true), {x, i32({1, 2})}, 1, {int8_out(0.004F, 0)});
   EXPECT_EQ(sat.values<std::int8_t>()[0], 127);
-  const std::string no_keep = op_error(OpType::kMean, keep(false), {x, i32({1, 2})}, 1, {int8_out(0.25F, -3)});
-  EXPECT_NE(no_keep.find("int8 MEAN needs a 4-D input reduced over axes {1, 2} with keep_dims"), std::string::npos)
-      << no_keep;
-  EXPECT_NE(op_error(OpType::kMean, keep(true), {x, i32({3})}, 1, {int8_out(0.25F, -3)}).find("int8 MEAN needs"),
-            std::string::npos);
+}
+
+TEST(RuntimeMeanInt8, OtherAxesFollowTflitesBuiltinMean) {
+  // Same input as above. TFLite's delegate reads the axes as written: {-2, 1} is not {1, 2} to it, so the builtin
+  // QuantizedMeanOrSum runs, in float32 on the raw sums: scale 0.5 / 0.25 = 2, bias -1 * 2 = -2,
+  //   ch0 raw 3 + 5 + 1 + 0 = 9 -> 9 / 4 * 2 - 2 = 2.5 -> 3 (half away from zero) -> 0
+  //   ch1 raw -1 - 2 - 1 - 1 = -5 -> -2.5 - 2 = -4.5 -> -5 -> -8
+  const Arg x = q_in({1, 2, 2, 2}, {3, -1, 5, -2, 1, -1, 0, -1}, qp({0.5F}, {1}));
+  const Result neg = run_op(OpType::kMean, keep(true), {x, i32({-2, 1})}, 1, {int8_out(0.25F, -3)});
+  EXPECT_EQ(ints(neg.values<std::int8_t>()), (std::vector<int>{0, -8}));
+  // Over the channels (axis 3), output scale 0.2: scale 2.5, bias -2.5; raw pair sums 2, 3, 0, -1 over n = 2:
+  //   1 * 2.5 - 2.5 = 0 -> -3;  1.5 * 2.5 - 2.5 = 1.25 -> 1 -> -2;  -2.5 -> -3 -> -6;  -1.25 - 2.5 = -3.75 -> -4 -> -7
+  const Result channels = run_op(OpType::kMean, keep(false), {x, i32({3})}, 1, {int8_out(0.2F, -3)});
+  EXPECT_EQ(channels.shape(), (Shape{1, 2, 2}));
+  EXPECT_EQ(ints(channels.values<std::int8_t>()), (std::vector<int>{-3, -2, -6, -7}));
+  // The output quantized like the input: reference_ops::Mean, the raw sum divided by n truncating toward zero:
+  //   2 / 2 = 1;  3 / 2 = 1;  0;  -1 / 2 = 0.
+  const Result same = run_op(OpType::kMean, keep(true), {x, i32({3})}, 1, {int8_out(0.5F, 1)});
+  EXPECT_EQ(same.shape(), (Shape{1, 2, 2, 1}));
+  EXPECT_EQ(ints(same.values<std::int8_t>()), (std::vector<int>{1, 1, 0, 0}));
+  // A 3-D input (never the delegate's) 2x2x2 reduced over axis 1, same quantization: batch 0 rows {3, -1} and
+  // {5, -2}, batch 1 rows {1, -1} and {0, -1}:
+  //   8 / 2 = 4;  -3 / 2 = -1;  1 / 2 = 0;  -2 / 2 = -1.
+  const Arg x3 = q_in({2, 2, 2}, {3, -1, 5, -2, 1, -1, 0, -1}, qp({0.5F}, {1}));
+  const Result rank3 = run_op(OpType::kMean, keep(false), {x3, i32({1})}, 1, {int8_out(0.5F, 1)});
+  EXPECT_EQ(rank3.shape(), (Shape{2, 2}));
+  EXPECT_EQ(ints(rank3.values<std::int8_t>()), (std::vector<int>{4, -1, 0, -1}));
 }
 
 TEST(RuntimeQuantizeInt8, Requantize) {
