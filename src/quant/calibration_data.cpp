@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "dataset/prepare.h"
 #include "dataset/recipe.h"
+#include "quant/value_stats.h"
 #include "runtime/interpreter.h"
 #include "util/byte_size.h"
 
@@ -259,6 +260,10 @@ void CalibrationData::write_sample(std::size_t index, Interpreter& interpreter) 
                  shape_string(binding.input_shape));
     }
     copy_sample(row, binding.layout, binding.input_shape, view.data);
+    if (!span_min_max(std::span<const float>(view.as<const float>(), view.count())).all_finite) {
+      throw fail("{}: sample {} holds NaN or infinite values (calibration data must be finite)",
+                 binding.file.string(), index);
+    }
     arrays_[k].release_row(index);  // a consumed sample leaves memory: peak RSS does not grow with the sample count
   }
 }

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <limits>
 #include <numeric>
 #include <string>
 #include <vector>
@@ -105,6 +106,26 @@ TEST(CalibrationData, SingleUnnamedArrayFeedsTheSingleInput) {
   const std::vector<float> all = iota(36, 0.01F);
   EXPECT_EQ(input_values(interpreter, 0), std::vector<float>(all.begin() + 24, all.end()));
   EXPECT_THROW(data.write_sample(3, interpreter), Error);
+}
+
+TEST(CalibrationData, NonFiniteSampleIsAnErrorNamingFileAndSample) {
+  TempDir dir;
+  const Graph graph = relu_graph({{1, 2, 2, 3}});
+  const auto file = dir.path() / "calib.npy";
+  std::vector<float> values = iota(36, 0.01F);
+  values[12 + 5] = std::numeric_limits<float>::quiet_NaN();  // sample 1
+  write_npy(file, {3, 2, 2, 3}, values);
+  const std::vector<CalibrationSpec> specs{{"", file}};
+  const CalibrationData data = open_calibration_data(graph, specs, {});
+  Interpreter interpreter(graph);
+  EXPECT_NO_THROW(data.write_sample(0, interpreter));
+  try {
+    data.write_sample(1, interpreter);
+    FAIL() << "a NaN sample was accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()),
+              fmt::format("{}: sample 1 holds NaN or infinite values (calibration data must be finite)", file.string()));
+  }
 }
 
 TEST(CalibrationData, NchwArrayIsDetectedAndTransposed) {
