@@ -1,8 +1,9 @@
 #pragma once
 // octet's C++ API: load a TensorFlow Lite model, list its inputs and outputs
 // with their quantization, set inputs (float or raw), invoke, read outputs
-// (float or raw). It runs octet's own interpreter (reference kernels,
-// single-threaded) and hides octet's IR. Error contract: <octet/status.h>;
+// (float or raw). It runs octet's own interpreter (fast kernels, XNNPACK,
+// where they cover an op and reference kernels elsewhere; RunOptions picks
+// the threads or the reference kernels only) and hides octet's IR. Error contract: <octet/status.h>;
 // guide and example: docs/api.md, examples/inference.cpp.
 //
 //   auto model = octet::Model::load("model.tflite");
@@ -80,6 +81,25 @@ struct OpTiming {
 // (LaunchX's Python example truncates with astype and never clamps.)
 std::int32_t quantize_value(float value, float scale, std::int64_t zero_point, ElementType type) noexcept;
 
+// How a model runs.
+struct RunOptions {
+  // Threads the fast kernels use (1: the calling thread only); at least 1.
+  int threads = 1;
+  // Run every operator with octet's reference kernels (the ground truth the
+  // fast kernels are tested against; much slower): for comparisons.
+  bool reference_kernels = false;
+};
+
+// How the loaded model runs: which kernels and how much activation memory.
+struct RuntimeInfo {
+  int threads = 1;
+  bool reference_kernels = false;
+  std::size_t fast_ops = 0;        // operators run by a fast kernel (XNNPACK or octet's own)
+  std::size_t reference_ops = 0;   // operators run by a reference kernel
+  std::size_t arena_bytes = 0;     // the planned activation arena (tensors share memory when their lifetimes allow)
+  std::size_t unshared_bytes = 0;  // what the activations would need without sharing
+};
+
 struct ModelFactory;  // internal (src/api/model_from_graph.h)
 
 class Model {
@@ -88,11 +108,11 @@ class Model {
   // unreadable file), kInvalidModel (not a valid .tflite: truncated, wrong
   // identifier, failed flatbuffer verification, inconsistent tensors),
   // kUnsupported (valid, but uses an operator or feature octet's interpreter
-  // does not run), kOutOfMemory.
-  static Result<Model> load(const std::string& path) noexcept;
+  // does not run), kOutOfMemory, kInvalidArgument (options.threads < 1).
+  static Result<Model> load(const std::string& path, const RunOptions& options = {}) noexcept;
   // The same from bytes in memory (copied; `name` prefixes error messages).
-  static Result<Model> load_from_bytes(std::span<const std::uint8_t> bytes,
-                                       const std::string& name = "model") noexcept;
+  static Result<Model> load_from_bytes(std::span<const std::uint8_t> bytes, const std::string& name = "model",
+                                       const RunOptions& options = {}) noexcept;
 
   Model(Model&& other) noexcept;
   Model& operator=(Model&& other) noexcept;
@@ -133,6 +153,8 @@ class Model {
 
   // Number of operators.
   std::size_t op_count() const noexcept;
+  // Threads, kernel split and planned activation memory.
+  RuntimeInfo runtime_info() const noexcept;
   // The metadata entry `name` of the model (Model.metadata), if present:
   // "octet_conversion" holds octet's conversion record (JSON) in models octet wrote.
   std::optional<std::string> metadata(const std::string& name) const noexcept;

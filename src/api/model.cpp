@@ -181,6 +181,7 @@ struct Model::Impl {
   bool invoked = false;
   bool profiling = false;
   std::vector<OpTiming> timings;
+  RunOptions run_options;
 };
 
 Model::Model(std::unique_ptr<Impl> impl) noexcept : impl_(std::move(impl)) {}
@@ -188,14 +189,15 @@ Model::Model(Model&& other) noexcept = default;
 Model& Model::operator=(Model&& other) noexcept = default;
 Model::~Model() = default;
 
-Result<Model> Model::load(const std::string& path) noexcept {
+Result<Model> Model::load(const std::string& path, const RunOptions& options) noexcept {
   std::vector<std::uint8_t> bytes;
   const Status status = guarded(StatusCode::kNotFound, [&] { bytes = read_model_file(path); });
   if (!status.ok()) return status;
-  return load_from_bytes(bytes, path);
+  return load_from_bytes(bytes, path, options);
 }
 
-Result<Model> Model::load_from_bytes(std::span<const std::uint8_t> bytes, const std::string& name) noexcept {
+Result<Model> Model::load_from_bytes(std::span<const std::uint8_t> bytes, const std::string& name,
+                                     const RunOptions& options) noexcept {
   std::unique_ptr<Impl> impl;
   Status status = guarded(StatusCode::kInvalidModel, [&] {
     impl = std::make_unique<Impl>();
@@ -211,11 +213,11 @@ Result<Model> Model::load_from_bytes(std::span<const std::uint8_t> bytes, const 
     }
     return status;
   }
-  return ModelFactory::prepare(std::move(impl));
+  return ModelFactory::prepare(std::move(impl), options);
 }
 
-Result<Model> ModelFactory::from_graph(Graph graph, const std::string& name,
-                                       const std::string& conversion_metadata) noexcept {
+Result<Model> ModelFactory::from_graph(Graph graph, const std::string& name, const std::string& conversion_metadata,
+                                       const RunOptions& options) noexcept {
   std::unique_ptr<Model::Impl> impl;
   const Status status = guarded(StatusCode::kInvalidModel, [&] {
     impl = std::make_unique<Model::Impl>();
@@ -226,12 +228,16 @@ Result<Model> ModelFactory::from_graph(Graph graph, const std::string& name,
         kConversionMetadataName, std::vector<std::uint8_t>(conversion_metadata.begin(), conversion_metadata.end()));
   });
   if (!status.ok()) return status;
-  return prepare(std::move(impl));
+  return prepare(std::move(impl), options);
 }
 
-Result<Model> ModelFactory::prepare(std::unique_ptr<Model::Impl> impl) noexcept {
+Result<Model> ModelFactory::prepare(std::unique_ptr<Model::Impl> impl, const RunOptions& options) noexcept {
   const std::string& name = impl->source;
   Status status = Status::Ok();
+  if (options.threads < 1) {
+    return Status(StatusCode::kInvalidArgument,
+                  fmt::format("{}: threads must be at least 1, got {}", name, options.threads));
+  }
   const Graph& graph = impl->model.graph;
 
   // Tensor memory the interpreter would allocate: refuse what cannot fit
@@ -250,7 +256,10 @@ Result<Model> ModelFactory::prepare(std::unique_ptr<Model::Impl> impl) noexcept 
 
   status = guarded(StatusCode::kUnsupported, [&] {
     try {
-      impl->interpreter = std::make_unique<Interpreter>(graph);
+      const InterpreterOptions interpreter_options{
+          .kernels = options.reference_kernels ? KernelSet::kReference : KernelSet::kFast, .threads = options.threads};
+      impl->interpreter = std::make_unique<Interpreter>(graph, interpreter_options);
+      impl->run_options = options;
     } catch (const Error& e) {
       throw fail("{}: {}", name, e.what());
     }
@@ -462,6 +471,18 @@ void Model::set_profiling(bool enabled) noexcept { impl_->profiling = enabled; }
 const std::vector<OpTiming>& Model::op_timings() const noexcept { return impl_->timings; }
 
 std::size_t Model::op_count() const noexcept { return impl_->model.graph.ops().size(); }
+
+RuntimeInfo Model::runtime_info() const noexcept {
+  const Interpreter& interpreter = *impl_->interpreter;
+  RuntimeInfo info;
+  info.threads = impl_->run_options.reference_kernels ? 1 : impl_->run_options.threads;
+  info.reference_kernels = impl_->run_options.reference_kernels;
+  info.fast_ops = interpreter.fast_op_count();
+  info.reference_ops = op_count() - info.fast_ops;
+  info.arena_bytes = interpreter.arena_bytes();
+  info.unshared_bytes = interpreter.memory_plan().unshared_bytes;
+  return info;
+}
 
 std::optional<std::string> Model::metadata(const std::string& name) const noexcept {
   try {

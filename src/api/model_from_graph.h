@@ -16,11 +16,11 @@ struct ModelFactory {
   // becomes the model's "octet_conversion" metadata (JSON: the I/O layouts
   // are read from its "inputs"/"outputs" "layout" fields and notes, as for
   // files octet wrote). `name` prefixes error messages. Errors as Model::load.
-  static Result<Model> from_graph(Graph graph, const std::string& name,
-                                  const std::string& conversion_metadata) noexcept;
+  static Result<Model> from_graph(Graph graph, const std::string& name, const std::string& conversion_metadata,
+                                  const RunOptions& options = {}) noexcept;
 
   // The checks and set-up shared with Model::load_from_bytes.
-  static Result<Model> prepare(std::unique_ptr<Model::Impl> impl) noexcept;
+  static Result<Model> prepare(std::unique_ptr<Model::Impl> impl, const RunOptions& options) noexcept;
 };
 
 }  // namespace octet

@@ -1,4 +1,4 @@
-// `octet bench MODEL.tflite [--threads N] [--runs N] [--warmup N] [--profile] [--json]`
+// `octet bench MODEL.tflite [--threads N] [--reference-kernels] [--runs N] [--warmup N] [--profile] [--json]`
 
 #include <sys/resource.h>
 
@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
+#include "cli/threads_option.h"
 #include "core/error.h"
 #include "core/version.h"
 #include "octet/model.h"
@@ -81,6 +82,7 @@ Command add_bench_command(CLI::App& app) {
   struct Args {
     std::string model;
     unsigned threads = 1;
+    bool reference_kernels = false;
     unsigned runs = 10;
     unsigned warmup = 1;
     bool profile = false;
@@ -90,10 +92,9 @@ Command add_bench_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "bench", "Time a .tflite model in octet's interpreter: load, first run, latency, peak memory, per-op time.");
   cmd->add_option("MODEL", args->model, "The .tflite file")->required();
-  cmd->add_option("--threads", args->threads,
-                  "Threads (accepted for comparison scripts; octet's reference interpreter runs on 1)")
-      ->check(CLI::Range(1U, 1024U))
-      ->capture_default_str();
+  add_threads_option(cmd, args->threads, "Threads of the fast kernels");
+  cmd->add_flag("--reference-kernels", args->reference_kernels,
+                "Run every op with octet's reference kernels (the ground truth; slow), for comparison");
   cmd->add_option("--runs", args->runs, "Timed runs")->check(CLI::Range(1U, 1000000U))->capture_default_str();
   cmd->add_option("--warmup", args->warmup, "Untimed runs before them (after the first run)")
       ->check(CLI::Range(0U, 1000000U))
@@ -104,7 +105,9 @@ Command add_bench_command(CLI::App& app) {
   auto run = [args]() {
     const CancelToken& cancel = process_cancel_token();
     const Clock::time_point load_start = Clock::now();
-    Result<Model> loaded = Model::load(args->model);
+    const RunOptions run_options{.threads = static_cast<int>(args->threads),
+                                 .reference_kernels = args->reference_kernels};
+    Result<Model> loaded = Model::load(args->model, run_options);
     const double load_ms = ms_since(load_start);
     if (!loaded.ok()) throw Error(loaded.status().message());
     Model& model = loaded.value();
@@ -140,10 +143,14 @@ Command add_bench_command(CLI::App& app) {
     j["model"] = args->model;
     j["bytes"] = std::filesystem::file_size(args->model);
     j["octet"] = kVersion;
-    j["interpreter"] = "octet reference kernels";
+    const RuntimeInfo runtime = model.runtime_info();
+    j["interpreter"] = runtime.reference_kernels ? "octet reference kernels" : "octet fast kernels (XNNPACK)";
     j["threads_requested"] = args->threads;
-    j["threads"] = 1;
+    j["threads"] = runtime.threads;
     j["ops"] = model.op_count();
+    j["kernels"] = {{"fast", runtime.fast_ops}, {"reference", runtime.reference_ops}};
+    j["arena_bytes"] = runtime.arena_bytes;
+    j["unshared_activation_bytes"] = runtime.unshared_bytes;
     j["load_ms"] = load_ms;
     j["first_run_ms"] = first_ms;
     j["warmup"] = args->warmup;
@@ -184,8 +191,12 @@ Command add_bench_command(CLI::App& app) {
     }
     const Json& l = j["latency_ms"];
     fmt::print("{}: {} ops, {}\n", args->model, model.op_count(), format_byte_size(j["bytes"].get<std::uint64_t>()));
-    fmt::print("interpreter: octet {} reference kernels, 1 thread{}\n", kVersion,
-               args->threads == 1 ? "" : fmt::format(" (--threads {} accepted; the reference interpreter is single-threaded)", args->threads));
+    fmt::print("interpreter: octet {}, {}, {} thread{}\n", kVersion,
+               runtime.reference_kernels ? "reference kernels only" : "fast kernels (XNNPACK) where they cover an op",
+               runtime.threads, runtime.threads == 1 ? "" : "s");
+    fmt::print("kernels:   {} fast, {} reference\n", runtime.fast_ops, runtime.reference_ops);
+    fmt::print("arena:     {} planned for activations ({} without sharing)\n", format_byte_size(runtime.arena_bytes),
+               format_byte_size(runtime.unshared_bytes));
     fmt::print("load:      {:10.3f} ms\n", load_ms);
     fmt::print("first run: {:10.3f} ms\n", first_ms);
     fmt::print("latency over {} runs after {} warm-up: min {:.3f} ms, median {:.3f} ms, p90 {:.3f} ms, mean {:.3f} ms\n",

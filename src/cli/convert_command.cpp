@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include "cli/command.h"
+#include "cli/threads_option.h"
 #include "convert/convert.h"
 #include "core/error.h"
 #include "util/atomic_file.h"
@@ -33,6 +34,7 @@ struct ConvertArgs {
   bool per_channel_fc = false;
   bool allow_float_fallback = false;
   bool no_progress = false;
+  unsigned threads = 1;
 };
 
 void print_summary(const ConvertResult& result, const ConvertOptions& options) {
@@ -93,6 +95,8 @@ Command add_convert_command(CLI::App& app) {
                 "Per-channel FULLY_CONNECTED weights (default per tensor: what TFLite-Micro and NNAPI accept)");
   cmd->add_flag("--allow-float-fallback", args->allow_float_fallback,
                 "Keep ops without an int8 form in float (between DEQUANTIZE/QUANTIZE) instead of failing");
+  add_threads_option(cmd, args->threads,
+                     "Threads of octet's interpreter for --int8 calibration and accuracy measurement");
   cmd->add_flag("--no-progress", args->no_progress, "No progress bar");
   cmd->add_flag("--json", args->json, "Print the conversion report as JSON on stdout");
 
@@ -120,6 +124,7 @@ Command add_convert_command(CLI::App& app) {
       int8.quantize.per_channel_fc = args->per_channel_fc;
       int8.quantize.allow_float_fallback = args->allow_float_fallback;
       int8.progress = !args->no_progress && !args->json;
+      int8.threads = static_cast<int>(args->threads);
     } else if (int8_only) {
       throw usage_fail("--calib, --calib-samples, --per-tensor, --per-channel-fc and --allow-float-fallback need --int8");
     }

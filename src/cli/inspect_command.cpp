@@ -8,6 +8,8 @@
 #include "api/tflite_inspect.h"
 #include "cli/command.h"
 #include "core/error.h"
+#include "runtime/memory_plan.h"
+#include "tflite/tflite_reader.h"
 #include "util/byte_size.h"
 
 namespace octet::cli {
@@ -69,6 +71,29 @@ void print_calibration_data(const Json& c) {
   }
 }
 
+// The activation memory octet's interpreter plans for the model (one arena,
+// tensors sharing bytes when their lifetimes allow), or why there is none (a
+// model octet's interpreter cannot read, e.g. an operator it does not run).
+Json memory_plan_json(std::span<const std::uint8_t> bytes, const std::string& source) {
+  try {
+    const TfliteModel model = read_tflite_model(bytes, source);
+    const MemoryPlan plan = plan_memory(model.graph, /*share=*/true);
+    return {{"arena_bytes", plan.arena_bytes}, {"unshared_bytes", plan.unshared_bytes}};
+  } catch (const Error& e) {
+    return {{"unavailable", e.what()}};
+  }
+}
+
+void print_memory_plan(const Json& plan) {
+  if (plan.contains("unavailable")) {
+    fmt::print("activation arena: not planned ({})\n", plan["unavailable"].get<std::string>());
+    return;
+  }
+  fmt::print("activation arena: {} planned ({} without sharing)\n",
+             format_byte_size(plan["arena_bytes"].get<std::uint64_t>()),
+             format_byte_size(plan["unshared_bytes"].get<std::uint64_t>()));
+}
+
 void print_text(const Json& r) {
   fmt::print("{}: {} ({} bytes), TFLite schema {}, {} subgraph(s)\n", r["file"].get<std::string>(),
              format_byte_size(r["bytes"].get<std::uint64_t>()), r["bytes"].get<std::uint64_t>(),
@@ -81,6 +106,7 @@ void print_text(const Json& r) {
   print_io("outputs", r["outputs"]);
   fmt::print("tensors: {}, buffers: {}, operators: {}\n", r["tensors"].get<std::size_t>(),
              r["buffers"].get<std::size_t>(), r["operators"].get<std::size_t>());
+  print_memory_plan(r["memory_plan"]);
   fmt::print("ops (name v<version>: count):\n");
   for (const Json& op : r["ops"]) {
     fmt::print("  {} v{}: {}\n", op["op"].get<std::string>(), op["version"].get<int>(), op["count"].get<std::size_t>());
@@ -134,7 +160,8 @@ Command add_inspect_command(CLI::App& app) {
   cmd->add_flag("--json", args->json, "Print the description as one JSON object");
   auto run = [args]() {
     const std::vector<std::uint8_t> bytes = read_model_file(args->model);
-    const Json report = inspect_tflite(bytes, args->model);
+    Json report = inspect_tflite(bytes, args->model);
+    report["memory_plan"] = memory_plan_json(bytes, args->model);
     if (args->json) {
       fmt::print("{}\n", report.dump());
     } else {

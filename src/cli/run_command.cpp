@@ -17,6 +17,7 @@
 
 #include "api/model_support.h"
 #include "cli/command.h"
+#include "cli/threads_option.h"
 #include "cli/run_onnx.h"
 #include "core/error.h"
 #include "dataset/image_preprocess.h"
@@ -39,6 +40,8 @@ struct RunArgs {
   std::string out;
   std::size_t top_k = 0;
   bool json = false;
+  unsigned threads = 1;
+  bool reference_kernels = false;
   // Preprocessing of image inputs (as `octet prepare`); each overrides the model's recipe.
   std::string size;
   bool letterbox = false;
@@ -359,6 +362,9 @@ Command add_run_command(CLI::App& app) {
   cmd->add_option("--out", args->out, "Write each output as NAME.npy (raw) and NAME.dequantized.npy (float32) here");
   cmd->add_option("--top-k", args->top_k, "Print the K best classes of each vector output");
   cmd->add_flag("--json", args->json, "Print the result as one JSON object");
+  add_threads_option(cmd, args->threads, "Threads of the fast kernels");
+  cmd->add_flag("--reference-kernels", args->reference_kernels,
+                "Run every op with octet's reference kernels (the ground truth; slow)");
   cmd->add_option("--input-shape", args->input_shapes,
                   "ONNX models: fix an input's shape, NAME:1x3x224x224 (repeatable; as for convert)");
   cmd->add_flag("--keep-input-layout", args->keep_input_layout,
@@ -386,15 +392,17 @@ Command add_run_command(CLI::App& app) {
     }
     Json ir;
     std::optional<Model> loaded;
+    const RunOptions run_options{.threads = static_cast<int>(args->threads),
+                                 .reference_kernels = args->reference_kernels};
     if (onnx) {
-      OnnxRunModel o = load_onnx_for_run(args->model, args->input_shapes, args->keep_input_layout);
+      OnnxRunModel o = load_onnx_for_run(args->model, args->input_shapes, args->keep_input_layout, run_options);
       loaded.emplace(std::move(o.model));
       ir = std::move(o.ir);
       if (!args->json) {  // as convert prints them: which inputs are NHWC, recognised patterns
         for (const Json& note : ir["notes"]) fmt::print("note: {}\n", note.get<std::string>());
       }
     } else {
-      loaded.emplace(value_or_throw(Model::load(args->model)));
+      loaded.emplace(value_or_throw(Model::load(args->model, run_options)));
     }
     Model& model = *loaded;
     const std::size_t n_inputs = model.inputs().size();

@@ -38,7 +38,7 @@ bool is_onnx_path(const std::string& path) {
 }
 
 OnnxRunModel load_onnx_for_run(const std::string& path, const std::vector<std::string>& input_shapes,
-                               bool keep_input_layout) {
+                               bool keep_input_layout, const RunOptions& run_options) {
   ImportOptions options;
   for (const std::string& text : input_shapes) options.input_shapes.push_back(parse_input_shape(text));
   options.keep_input_layout = keep_input_layout;
@@ -65,7 +65,7 @@ OnnxRunModel load_onnx_for_run(const std::string& path, const std::vector<std::s
   ir["ops"] = imported.graph.ops().size();
   ir["notes"] = imported.notes;
 
-  Result<Model> model = ModelFactory::from_graph(std::move(imported.graph), path, conversion.dump());
+  Result<Model> model = ModelFactory::from_graph(std::move(imported.graph), path, conversion.dump(), run_options);
   if (!model.ok()) throw Error(model.status().message());
   return {std::move(model).value(), std::move(ir)};
 }

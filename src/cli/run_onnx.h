@@ -23,6 +23,6 @@ bool is_onnx_path(const std::string& path);
 
 // Throws octet::Error (bad file, unsupported nodes, bad --input-shape).
 OnnxRunModel load_onnx_for_run(const std::string& path, const std::vector<std::string>& input_shapes,
-                               bool keep_input_layout);
+                               bool keep_input_layout, const RunOptions& run_options);
 
 }  // namespace octet::cli

@@ -89,9 +89,10 @@ Json finite_or_null(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr
 
 // SQNR of each model output, INT8 against FP32, on `samples`.
 Json measure_accuracy(const Graph& float_graph, const Graph& int8_graph, const quant::CalibrationData& data,
-                      const std::vector<std::size_t>& samples) {
-  Interpreter reference(float_graph);
-  Interpreter quantized(int8_graph);
+                      const std::vector<std::size_t>& samples, int threads) {
+  const InterpreterOptions interpreter_options{.threads = threads};
+  Interpreter reference(float_graph, interpreter_options);
+  Interpreter quantized(int8_graph, interpreter_options);
   const std::size_t outputs = reference.output_count();
   std::vector<std::vector<double>> per_sample(outputs);
   std::vector<double> signal(outputs, 0.0);
@@ -154,6 +155,7 @@ Int8Conversion convert_to_int8(const Graph& float_graph, const Int8Options& opti
   calibration.method = options.method;
   calibration.progress = options.progress;
   calibration.cancel = options.cancel;
+  calibration.threads = options.threads;
   const auto report_progress = [&options](std::string_view stage, std::size_t done, std::size_t total) {
     if (options.on_progress) options.on_progress(stage, done, total);
   };
@@ -201,7 +203,7 @@ Int8Conversion convert_to_int8(const Graph& float_graph, const Int8Options& opti
   result.report["accuracy"] = {
       {"samples", accuracy_samples.size()},
       {"held_out", held_out},
-      {"outputs", measure_accuracy(float_graph, quantized.graph, data, accuracy_samples)}};
+      {"outputs", measure_accuracy(float_graph, quantized.graph, data, accuracy_samples, options.threads)}};
   result.timing = {{"calibration_seconds", calibration_seconds},
                    {"calibration_samples", split.calibration.size()},
                    {"quantize_seconds", quantize_seconds},

@@ -29,6 +29,7 @@ struct Int8Options {
   std::size_t max_samples = 0;  // --calib-samples (0 = all but the held-out ones)
   quant::QuantizeOptions quantize;
   bool progress = true;
+  int threads = 1;                      // threads of the interpreter (calibration, accuracy); at least 1
   const CancelToken* cancel = nullptr;  // nullptr: process_cancel_token()
   ConvertProgress on_progress;          // stages "calibrating" (per sample), "quantizing", "measuring accuracy"
 };

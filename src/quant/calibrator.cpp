@@ -37,7 +37,7 @@ CalibrationResult calibrate(const Graph& float_graph, const CalibrationData& dat
   }
   const CancelToken& cancel = options.cancel != nullptr ? *options.cancel : process_cancel_token();
 
-  Interpreter interpreter(float_graph);
+  Interpreter interpreter(float_graph, InterpreterOptions{.threads = options.threads});
   // One observer per observed tensor, indexed by id; the ops' outputs to observe.
   std::vector<std::unique_ptr<RangeObserver>> observers(float_graph.tensor_count());
   const auto attach = [&](TensorId id) {

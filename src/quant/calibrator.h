@@ -27,6 +27,7 @@ struct CalibrationOptions {
   bool progress = true;                  // a progress bar on stderr (when it is a terminal)
   const CancelToken* cancel = nullptr;   // polled before each sample; nullptr: process_cancel_token()
   std::function<void(std::size_t, std::size_t)> on_sample;  // (done, total) after each sample, if set
+  int threads = 1;                       // threads of the interpreter's fast kernels (at least 1)
 };
 
 struct TensorCalibration {

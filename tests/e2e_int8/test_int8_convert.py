@@ -241,3 +241,20 @@ def test_errors(octet, tmp_path):
     assert_error(octet.convert(path, out, "--int8", "--calib", ints), 1, "float32")
     assert_error(octet.convert(path, out, "--calib", ints), 2, "--int8")
     assert not out.exists()
+
+
+def test_threads_give_the_same_ranges(octet, tmp_path):
+    """Calibrating on 2 threads gives the 1-thread ranges (to float32 rounding: the fast kernels' sums)."""
+    name, spec, path = _conv_model()
+    args = calibration_args(spec, name, str(tmp_path))
+    reports = []
+    for threads in ("1", "2"):
+        report = tmp_path / f"r{threads}.json"
+        assert_ok(octet.convert(path, tmp_path / f"t{threads}.tflite", "--int8", *args, "--no-progress", "--threads",
+                                threads, "--report", report))
+        reports.append(json.loads(report.read_text()))
+    one, two = reports
+    assert [t["name"] for t in two["tensors"]] == [t["name"] for t in one["tensors"]]
+    for t1, t2 in zip(one["tensors"], two["tensors"]):
+        np.testing.assert_allclose(t2["scale"], t1["scale"], rtol=1e-5)
+    assert_error(octet.convert(path, tmp_path / "t0.tflite", "--int8", *args, "--threads", "0"), 2, "--threads")

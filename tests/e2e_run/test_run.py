@@ -134,6 +134,14 @@ def test_run_float_npy_matches_tflite(octet, models, tmp_path):
     text = octet("run", models["classifier"], tmp_path / "x.npy", "--top-k", "2")
     H.assert_ok(text)
     assert "top-2:" in text.stdout and "output 0 'probs' float32 [1, 5]" in text.stdout
+    # 2 threads and the reference kernels only give TFLite's outputs as well.
+    for flags in (["--threads", "2"], ["--reference-kernels"]):
+        out = tmp_path / ("o" + flags[-1])
+        H.assert_ok(octet("run", models["classifier"], tmp_path / "x.npy", "--out", out, *flags))
+        for name in ("probs", "logits"):
+            np.testing.assert_allclose(np.load(out / (name + ".npy")), np.load(tmp_path / "ref" / (name + ".npy")),
+                                       atol=2e-6, rtol=1e-5)
+    H.assert_error(octet("run", models["classifier"], tmp_path / "x.npy", "--threads", "0"), 2, "--threads")
 
 
 def test_run_int8_io_matches_tflite(octet, models, tmp_path):
@@ -247,7 +255,19 @@ def test_wrong_inputs_and_missing_files(octet, models, tmp_path):
 def test_bench(octet, models):
     r = octet_json(octet("bench", models["classifier"], "--runs", "5", "--warmup", "1", "--profile", "--threads",
                          "2", "--json"))
-    assert r["threads_requested"] == 2 and r["threads"] == 1 and r["runs"] == 5
+    assert r["threads_requested"] == 2 and r["threads"] == 2 and r["runs"] == 5
+    assert r["interpreter"] == "octet fast kernels (XNNPACK)"
+    # CONV_2D and FULLY_CONNECTED have fast kernels; SOFTMAX has none.
+    assert r["kernels"]["fast"] >= 2 and r["kernels"]["reference"] >= 1
+    assert r["kernels"]["fast"] + r["kernels"]["reference"] == r["ops"]
+    assert 0 < r["arena_bytes"] <= r["unshared_activation_bytes"]
+    # inspect plans the same arena.
+    plan = octet_json(octet("inspect", models["classifier"], "--json"))["memory_plan"]
+    assert plan == {"arena_bytes": r["arena_bytes"], "unshared_bytes": r["unshared_activation_bytes"]}
+    ref = octet_json(octet("bench", models["classifier"], "--runs", "2", "--reference-kernels", "--threads", "2",
+                           "--json"))
+    assert ref["interpreter"] == "octet reference kernels" and ref["threads"] == 1
+    assert ref["kernels"] == {"fast": 0, "reference": r["ops"]}
     lat = r["latency_ms"]
     assert 0 < lat["min"] <= lat["median"] <= lat["p90"] <= lat["max"]
     assert r["load_ms"] > 0 and r["first_run_ms"] > 0 and r["peak_rss_bytes"] > 1 << 20
@@ -255,8 +275,10 @@ def test_bench(octet, models):
     assert abs(sum(t["share"] for t in r["profile"]["op_types"]) - 1) < 1e-6
     text = octet("bench", models["int8_io"], "--runs", "3", "--threads", "4", "--profile")
     H.assert_ok(text)
-    assert "single-threaded" in text.stdout and "p90" in text.stdout and "QUANTIZE" in text.stdout
+    assert "4 threads" in text.stdout and "p90" in text.stdout and "QUANTIZE" in text.stdout
+    assert "kernels: " in text.stdout and "arena: " in text.stdout
     H.assert_error(octet("bench", models["classifier"], "--runs", "0"), 2)
+    H.assert_error(octet("bench", models["classifier"], "--threads", "0"), 2)
 
 
 # --------------------------------------------------------------------------- C++ API example

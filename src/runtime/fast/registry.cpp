@@ -22,6 +22,13 @@ const FastKernelTable& table() {
   static const FastKernelTable instance = [] {
     FastKernelTable t;
     add_xnn_conv_kernels(t);
+    add_xnn_fully_connected_kernels(t);
+    add_xnn_pool_kernels(t);
+    add_xnn_elementwise_kernels(t);
+    add_xnn_pad_kernels(t);
+    add_concat_kernels(t);
+    add_xnn_resize_kernels(t);
+    add_xnn_transpose_conv_kernels(t);
     return t;
   }();
   return instance;

@@ -21,5 +21,12 @@ class FastKernelTable {
 };
 
 void add_xnn_conv_kernels(FastKernelTable& table);  // CONV_2D DEPTHWISE_CONV_2D (float32)
+void add_xnn_fully_connected_kernels(FastKernelTable& table);  // FULLY_CONNECTED (float32)
+void add_xnn_pool_kernels(FastKernelTable& table);  // AVERAGE_POOL_2D MAX_POOL_2D, MEAN over {1,2} (float32)
+void add_xnn_elementwise_kernels(FastKernelTable& table);  // ADD SUB MUL, RELU* HARD_SWISH LOGISTIC LEAKY_RELU (float32)
+void add_xnn_pad_kernels(FastKernelTable& table);  // PAD PADV2 (float32, int32)
+void add_concat_kernels(FastKernelTable& table);  // CONCATENATION (unquantized dtypes)
+void add_xnn_resize_kernels(FastKernelTable& table);  // RESIZE_BILINEAR (float32)
+void add_xnn_transpose_conv_kernels(FastKernelTable& table);  // TRANSPOSE_CONV (float32)
 
 }  // namespace octet::fast

@@ -1,0 +1,119 @@
+// CONV_2D and DEPTHWISE_CONV_2D: the XNNPACK kernels (xnn_conv.cpp) against
+// the reference kernels over odd and boundary channel counts and image sizes,
+// filter sizes, strides, dilations, SAME/VALID, groups, depth multipliers,
+// every fused activation, with and without bias, at 1 and 2 threads.
+
+#include "fast_test_util.h"
+
+namespace octet::test::fast {
+namespace {
+
+constexpr int kFilterSizes[] = {1, 3, 5, 2};
+constexpr int kStrides[] = {1, 2, 3};
+constexpr int kDilations[] = {1, 2};
+constexpr int kGroupCounts[] = {1, 2, 3};
+constexpr int kDepthMultipliers[] = {1, 2, 3};
+// Cases per test: enough that every value of every list above meets several others.
+constexpr int kCases = 48;
+
+template <typename T, std::size_t N>
+T pick(const T (&values)[N], int i) {
+  return values[static_cast<std::size_t>(i) % N];
+}
+
+struct Window {
+  std::int64_t height, width;
+  int filter, stride, dilation;
+  Padding padding;
+};
+
+// Case i's image and window; VALID only where the dilated filter fits the image.
+Window window_case(int i) {
+  Window w{pick(kSizes, i * 5 + 2), pick(kSizes, i * 7 + 3), pick(kFilterSizes, i), pick(kStrides, i / 2),
+           pick(kDilations, i / 3), i % 2 == 0 ? Padding::kSame : Padding::kValid};
+  const std::int64_t extent = static_cast<std::int64_t>(w.filter - 1) * w.dilation + 1;
+  if (extent > std::min(w.height, w.width)) w.padding = Padding::kSame;
+  return w;
+}
+
+std::string label(int i, const Window& w, std::int64_t channels, Activation a, bool bias) {
+  return fmt::format("case {}: {}x{}x{} filter {} stride {} dilation {} {} {} {}", i, w.height, w.width, channels,
+                     w.filter, w.stride, w.dilation, w.padding == Padding::kSame ? "SAME" : "VALID",
+                     activation_label(a), bias ? "bias" : "no bias");
+}
+
+TEST(FastConv2D, MatchesReference) {
+  Random random;
+  for (int i = 0; i < kCases; ++i) {
+    const Window w = window_case(i);
+    const std::int64_t groups = pick(kGroupCounts, i / 4);
+    const std::int64_t group_in = pick(kSizes, i);
+    const std::int64_t out = groups * pick(kSizes, i * 3 + 1);
+    const Activation activation = pick(kActivations, i);
+    const bool bias = i % 4 != 3;
+    Conv2DOptions o;
+    o.padding = w.padding;
+    o.stride_h = o.stride_w = w.stride;
+    o.dilation_h = o.dilation_w = w.dilation;
+    o.activation = activation;
+    Conv2DOptions linear = o;
+    linear.activation = Activation::kNone;
+    std::vector<Arg> args = {random_in(random, {1, w.height, w.width, groups * group_in}),
+                             random_constant(random, {out, w.filter, w.filter, group_in})};
+    if (bias) args.push_back(random_constant(random, {out}));
+    const Expect expect = activation == Activation::kTanh ? Expect::kReference : Expect::kFast;
+    expect_fast_matches(label(i, w, groups * group_in, activation, bias) + fmt::format(" groups {} out {}", groups, out),
+                        OpType::kConv2D, o, linear, args, expect);
+  }
+}
+
+TEST(FastConv2D, RectangularWindowsAndBatches) {
+  Random random;
+  Conv2DOptions o;
+  o.padding = Padding::kSame;
+  o.stride_h = 2;
+  o.stride_w = 1;
+  o.dilation_h = 1;
+  o.dilation_w = 2;
+  o.activation = Activation::kRelu6;
+  Conv2DOptions linear = o;
+  linear.activation = Activation::kNone;
+  expect_fast_matches("2x13x7x3, filter 3x2", OpType::kConv2D, o, linear,
+                      {random_in(random, {2, 13, 7, 3}, -4.0F, 4.0F), random_constant(random, {5, 3, 2, 3}),
+                       random_constant(random, {5})});
+}
+
+TEST(FastDepthwiseConv2D, MatchesReference) {
+  Random random;
+  for (int i = 0; i < kCases; ++i) {
+    const Window w = window_case(i);
+    const std::int64_t channels = pick(kSizes, i);
+    const int multiplier = pick(kDepthMultipliers, i / 4);
+    const Activation activation = pick(kActivations, i);
+    const bool bias = i % 4 != 3;
+    DepthwiseConv2DOptions o;
+    o.padding = w.padding;
+    o.stride_h = o.stride_w = w.stride;
+    o.dilation_h = o.dilation_w = w.dilation;
+    o.depth_multiplier = multiplier;
+    o.activation = activation;
+    DepthwiseConv2DOptions linear = o;
+    linear.activation = Activation::kNone;
+    std::vector<Arg> args = {random_in(random, {1, w.height, w.width, channels}),
+                             random_constant(random, {1, w.filter, w.filter, channels * multiplier})};
+    if (bias) args.push_back(random_constant(random, {channels * multiplier}));
+    const Expect expect = activation == Activation::kTanh ? Expect::kReference : Expect::kFast;
+    expect_fast_matches(label(i, w, channels, activation, bias) + fmt::format(" multiplier {}", multiplier),
+                        OpType::kDepthwiseConv2D, o, linear, args, expect);
+  }
+}
+
+TEST(FastConv2D, NonConstantFilterStaysOnReference) {
+  Random random;
+  Conv2DOptions o;
+  expect_fast_matches("filter as a graph input", OpType::kConv2D, o, o,
+                      {random_in(random, {1, 5, 5, 3}), random_in(random, {4, 3, 3, 3})}, Expect::kReference);
+}
+
+}  // namespace
+}  // namespace octet::test::fast
