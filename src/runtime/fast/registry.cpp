@@ -29,6 +29,11 @@ const FastKernelTable& table() {
     add_concat_kernels(t);
     add_xnn_resize_kernels(t);
     add_xnn_transpose_conv_kernels(t);
+    add_xnn_conv_int8_kernels(t);
+    add_xnn_fully_connected_int8_kernels(t);
+    add_xnn_pool_int8_kernels(t);
+    add_table_binary_int8_kernels(t);
+    add_pad_int8_kernels(t);
     return t;
   }();
   return instance;

@@ -28,5 +28,10 @@ void add_xnn_pad_kernels(FastKernelTable& table);  // PAD PADV2 (float32, int32)
 void add_concat_kernels(FastKernelTable& table);  // CONCATENATION (unquantized dtypes)
 void add_xnn_resize_kernels(FastKernelTable& table);  // RESIZE_BILINEAR (float32)
 void add_xnn_transpose_conv_kernels(FastKernelTable& table);  // TRANSPOSE_CONV (float32)
+void add_xnn_conv_int8_kernels(FastKernelTable& table);  // CONV_2D DEPTHWISE_CONV_2D (int8, fp32 rule)
+void add_xnn_fully_connected_int8_kernels(FastKernelTable& table);  // FULLY_CONNECTED (int8, fp32 rule)
+void add_xnn_pool_int8_kernels(FastKernelTable& table);  // MAX_POOL_2D, MEAN {1, 2} (int8)
+void add_table_binary_int8_kernels(FastKernelTable& table);  // ADD SUB MUL MAXIMUM MINIMUM (int8, look-up)
+void add_pad_int8_kernels(FastKernelTable& table);  // PAD PADV2 (int8, row copies)
 
 }  // namespace octet::fast

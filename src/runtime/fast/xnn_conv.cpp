@@ -5,6 +5,7 @@
 // Padding is passed explicitly, computed as the reference kernels do.
 
 #include "runtime/fast/registry.h"
+#include "runtime/fast/window.h"
 #include "runtime/fast/xnnpack_util.h"
 #include "runtime/reference/common.h"
 
@@ -15,24 +16,6 @@ namespace {
 constexpr std::size_t kIn = 0;
 constexpr std::size_t kFilter = 1;
 constexpr std::size_t kBias = 2;
-
-struct Window {
-  std::uint32_t top, right, bottom, left;
-};
-
-// Explicit padding of a window op: before = floor(total / 2), the rest after.
-Window padding(const Shape& in, const Shape& out, std::int64_t filter_h, std::int64_t filter_w, int stride_h,
-               int stride_w, int dilation_h, int dilation_w) {
-  const auto axis = [](std::int64_t size, std::int64_t filter, int stride, int dilation, std::int64_t out_size) {
-    const std::int64_t before = reference::window_padding_before(size, filter, stride, dilation, out_size);
-    const std::int64_t needed = (out_size - 1) * stride + (filter - 1) * dilation + 1;
-    const std::int64_t after = std::max<std::int64_t>(needed - size - before, 0);
-    return std::pair{static_cast<std::uint32_t>(before), static_cast<std::uint32_t>(after)};
-  };
-  const auto [top, bottom] = axis(in[1], filter_h, stride_h, dilation_h, out[1]);
-  const auto [left, right] = axis(in[2], filter_w, stride_w, dilation_w, out[2]);
-  return {top, right, bottom, left};
-}
 
 bool float32_operands(const FastContext& c) {
   if (c.inputs[kIn].dtype != DType::kFloat32 || c.inputs[kFilter].dtype != DType::kFloat32) return false;
@@ -55,7 +38,7 @@ std::unique_ptr<FastKernel> make_conv_f32(const FastContext& c) {
   const Shape& filter = c.inputs[kFilter].shape;
   const Shape& out = c.outputs[0].shape;
   const std::int64_t groups = in[3] / filter[3];
-  const Window pad = padding(in, out, filter[1], filter[2], o.stride_h, o.stride_w, o.dilation_h, o.dilation_w);
+  const Window pad = window_padding(in, out, filter[1], filter[2], o.stride_h, o.stride_w, o.dilation_h, o.dilation_w);
   xnn_operator_t op = nullptr;
   check(c,
         xnn_create_convolution2d_nhwc_f32(
@@ -84,7 +67,7 @@ std::unique_ptr<FastKernel> make_depthwise_f32(const FastContext& c) {
   const Shape& in = c.inputs[kIn].shape;
   const Shape& filter = c.inputs[kFilter].shape;
   const Shape& out = c.outputs[0].shape;
-  const Window pad = padding(in, out, filter[1], filter[2], o.stride_h, o.stride_w, o.dilation_h, o.dilation_w);
+  const Window pad = window_padding(in, out, filter[1], filter[2], o.stride_h, o.stride_w, o.dilation_h, o.dilation_w);
   xnn_operator_t op = nullptr;
   check(c,
         xnn_create_convolution2d_nhwc_f32(

@@ -128,35 +128,54 @@ std::vector<TensorSpec> prepare_binary_int8(const KernelContext& context) {
   return {{DType::kInt8, broadcast_shapes(context, a.shape, b.shape)}};
 }
 
-void eval_binary_int8(const KernelContext& context, std::span<const TensorView> inputs,
-                      std::span<const TensorView> outputs) {
-  const TensorView& out = outputs[0];
+namespace {
+
+// Calls use(f) with the op's per-value function f(a, b) -> int8 for these
+// quantization parameters (the one arithmetic eval_binary_int8 and
+// binary_int8_table share).
+template <typename Use>
+void with_value_function(const KernelContext& context, const QuantParams& q1, const QuantParams& q2,
+                         const QuantParams& qo, Use&& use) {
   const Activation activation = fused_activation(context.op);
   switch (context.op.type) {
     case OpType::kAdd:
     case OpType::kSub: {
-      const AddParams p = add_params(*inputs[0].quant, *inputs[1].quant, *out.quant, activation);
+      const AddParams p = add_params(q1, q2, qo, activation);
       if (context.op.type == OpType::kAdd) {
-        broadcast_apply(inputs, out, [&](std::int8_t a, std::int8_t b) { return add_one<false>(p, a, b); });
+        use([&](std::int8_t a, std::int8_t b) { return add_one<false>(p, a, b); });
       } else {
-        broadcast_apply(inputs, out, [&](std::int8_t a, std::int8_t b) { return add_one<true>(p, a, b); });
+        use([&](std::int8_t a, std::int8_t b) { return add_one<true>(p, a, b); });
       }
       return;
     }
     case OpType::kMul: {
-      const MulParams p = mul_params(*inputs[0].quant, *inputs[1].quant, *out.quant, activation);
-      broadcast_apply(inputs, out, [&](std::int8_t a, std::int8_t b) { return mul_one(p, a, b); });
+      const MulParams p = mul_params(q1, q2, qo, activation);
+      use([&](std::int8_t a, std::int8_t b) { return mul_one(p, a, b); });
       return;
     }
-    case OpType::kMaximum:
-      broadcast_apply(inputs, out, [](std::int8_t a, std::int8_t b) { return a > b ? a : b; });
-      return;
-    case OpType::kMinimum:
-      broadcast_apply(inputs, out, [](std::int8_t a, std::int8_t b) { return a < b ? a : b; });
-      return;
+    case OpType::kMaximum: use([](std::int8_t a, std::int8_t b) { return a > b ? a : b; }); return;
+    case OpType::kMinimum: use([](std::int8_t a, std::int8_t b) { return a < b ? a : b; }); return;
     default: break;
   }
   throw op_fail(context, "has no int8 kernel");
+}
+
+}  // namespace
+
+void eval_binary_int8(const KernelContext& context, std::span<const TensorView> inputs,
+                      std::span<const TensorView> outputs) {
+  const TensorView& out = outputs[0];
+  with_value_function(context, *inputs[0].quant, *inputs[1].quant, *out.quant,
+                      [&](auto&& f) { broadcast_apply(inputs, out, f); });
+}
+
+std::vector<std::int8_t> binary_int8_table(const KernelContext& context, const QuantParams& q1, const QuantParams& q2,
+                                           const QuantParams& qo) {
+  std::vector<std::int8_t> table(kInt8PairCount);
+  with_value_function(context, q1, q2, qo, [&](auto&& f) {
+    for (std::size_t i = 0; i < kInt8PairCount; ++i) table[i] = f(int8_of_index(i / kInt8Values), int8_of_index(i % kInt8Values));
+  });
+  return table;
 }
 
 }  // namespace octet::reference

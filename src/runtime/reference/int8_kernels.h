@@ -40,6 +40,16 @@ void eval_mean_int8(const KernelContext& context, std::span<const TensorView> in
 std::vector<TensorSpec> prepare_binary_int8(const KernelContext& context);
 void eval_binary_int8(const KernelContext& context, std::span<const TensorView> inputs,
                       std::span<const TensorView> outputs);
+// The values of an int8 ADD, SUB, MUL, MAXIMUM or MINIMUM for every pair of
+// int8 inputs, as eval_binary_int8 computes them with these quantization
+// parameters: table[int8_index(a) * kInt8Values + int8_index(b)] = op(a, b).
+inline constexpr std::size_t kInt8Values = 256;
+inline constexpr std::size_t kInt8PairCount = kInt8Values * kInt8Values;
+inline constexpr unsigned kInt8SignBit = 0x80U;  // int8_index maps -128..127 to 0..255
+inline std::size_t int8_index(std::int8_t q) { return static_cast<std::uint8_t>(q) ^ kInt8SignBit; }
+inline std::int8_t int8_of_index(std::size_t i) { return static_cast<std::int8_t>(static_cast<std::uint8_t>(i ^ kInt8SignBit)); }
+std::vector<std::int8_t> binary_int8_table(const KernelContext& context, const QuantParams& q1, const QuantParams& q2,
+                                           const QuantParams& qo);
 
 // LOGISTIC TANH HARD_SWISH LEAKY_RELU RELU RELU6 RELU_N1_TO_1 GELU (activation_int8.cpp).
 std::vector<TensorSpec> prepare_activation_int8(const KernelContext& context);
