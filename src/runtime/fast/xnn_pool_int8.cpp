@@ -13,7 +13,9 @@
 #include "runtime/fast/registry.h"
 #include "runtime/fast/window.h"
 #include "runtime/fast/xnnpack_util.h"
+#include "runtime/reference/common.h"
 #include "runtime/reference/int8_common.h"
+#include "runtime/reference/int8_rounding.h"
 
 namespace octet::fast {
 
@@ -63,6 +65,9 @@ std::unique_ptr<FastKernel> make_mean_int8(const FastContext& c) {
   const TensorView& out = c.outputs[0];
   // The int8 reference MEAN reduces axes {1, 2} of NHWC with keep_dims (its Prepare checks it).
   if (in.shape.size() != kMeanRank || out.shape != Shape{in.shape[0], 1, 1, in.shape[3]}) return nullptr;
+  // Only where the reference takes XNNPACK's path too: the axes as written and the scale ratio.
+  const KernelContext context{c.graph, c.op};
+  if (!reference::xnn_takes_mean_axes(in.shape.size(), reference::constant_ints(context, 1))) return nullptr;
   const reference::TensorQuant in_q = reference::view_quant(in);
   const reference::TensorQuant out_q = reference::view_quant(out);
   if (!reference::xnn_takes_mean(in_q.scale, out_q.scale)) return nullptr;

@@ -67,10 +67,10 @@ TEST(FastPoolInt8, MaxPoolXnnpackRefusesStaysOnReference) {
 }
 
 DiffResult run_mean(const Shape& shape, float in_scale, std::int64_t in_zp, float out_scale, std::int64_t out_zp,
-                    int threads, std::uint32_t seed) {
+                    int threads, std::uint32_t seed, const std::vector<std::int32_t>& axes = {1, 2}) {
   std::mt19937 rng(seed);
   return run_differential(OpType::kMean, ReducerOptions{.keep_dims = true},
-                          {q_in(shape, random_int8(size_of(shape), rng), qp({in_scale}, {in_zp})), i32({1, 2})},
+                          {q_in(shape, random_int8(size_of(shape), rng), qp({in_scale}, {in_zp})), i32(axes)},
                           int8_out(out_scale, out_zp), threads);
 }
 
@@ -98,6 +98,13 @@ TEST(FastPoolInt8, MeanEqualsReferenceExactly) {
     }
     ++seed;
   }
+}
+
+TEST(FastPoolInt8, MeanOverNegativeAxesStaysOnReference) {
+  // TFLite's delegate reads the axes as written: [-3, -2] goes to the builtin Mean, whose rounding differs.
+  const DiffResult r = run_mean({1, 5, 6, 7}, 0.02F, 3, 0.019F, -2, 1, 9, {-3, -2});
+  EXPECT_EQ(r.fast_kernel, "reference");
+  EXPECT_TRUE(same_bytes(r));
 }
 
 TEST(FastPoolInt8, MeanOutsideXnnpackRangeStaysOnReference) {
