@@ -161,8 +161,9 @@ def run_octet(model, threads, args):
                                        "--runs", "1", "--warmup", "0"])
     per_run_s = max(probe["latency_ms"]["median"], probe["first_run_ms"] * 0.5) / 1000.0
     runs = int(min(args.max_runs, max(MIN_RUNS, args.seconds / per_run_s)))
+    warmup = WARMUP if per_run_s * WARMUP <= args.seconds / 2 else 1   # slow kernels: one warm-up run
     report, _, rss = benchlib.timed_json([args.octet, "bench", str(model), "--json", "--threads", str(threads),
-                                          "--runs", str(runs), "--warmup", str(WARMUP)])
+                                          "--runs", str(runs), "--warmup", str(warmup)])
     lat = report["latency_ms"]
     return {"median_ms": lat["median"], "runs": report["runs"], "min_ms": lat["min"], "max_ms": lat["max"],
             "first_ms": report["first_run_ms"], "load_ms": report["load_ms"],
@@ -260,6 +261,14 @@ def report(results):
             if used is not None and used != threads:
                 lines.append(f"    note: octet ran on {used} thread(s) with --threads {threads}")
         lines.append("")
+    runtimes = {}
+    for th in results["threads"]:
+        for row in results["rows"][str(th)].values():
+            for k in RUNNERS:
+                if "runtime" in row[k]:
+                    runtimes.setdefault(f"{k.split('_')[0]} --threads {th}", set()).add(row[k]["runtime"])
+    for k, v in runtimes.items():
+        lines.append(f"runtime {k}: {', '.join(sorted(v))}")
     lines.append("bars: " + "; ".join(f"{label} {op} {bar:g}" + (f" (target {t:g})" if t else "")
                                       for _, label, op, bar, t in BARS))
     target_hits = [f"{name} t{th}" for th in results["threads"] for name, row in results["rows"][str(th)].items()
