@@ -212,7 +212,7 @@ def calibration_bar(args, workdir):
     except json.JSONDecodeError:
         return {"error": f"calibration_speed.py: exit {p.returncode}: {p.stderr.strip()[-300:]}"}
     default = r["methods"][0]
-    return {"samples": default["samples"], "method": default["method"], "calibration_s": default["calibration_s"],
+    return {"samples": default["samples"], "forward_passes": r["forward_passes"], "method": default["method"], "calibration_s": default["calibration_s"],
             "forward_s": r["forward_s"], "forward_mean_ms": r["forward_mean_ms"], "ratio": default["ratio"],
             "calibration_peak_rss_bytes": default["peak_rss_bytes"], "bench_peak_rss_bytes": r["bench_peak_rss_bytes"],
             "bar": CALIBRATION_BAR, "pass": default["ratio"] <= CALIBRATION_BAR}
@@ -281,7 +281,7 @@ def report(results):
             bars.append(("calibration", False))
         else:
             lines.append(f"calibration (mobilenet_v2, {c['samples']} samples, {c['method']}, 1 thread): "
-                         f"{c['calibration_s']:.2f} s vs {c['samples']} octet FP32 forward passes {c['forward_s']:.2f} s "
+                         f"{c['calibration_s']:.2f} s vs {c['forward_passes']} octet FP32 forward passes {c['forward_s']:.2f} s "
                          f"(mean {c['forward_mean_ms']:.1f} ms): {c['ratio']:.2f}x <= {CALIBRATION_BAR} "
                          f"{'PASS' if c['pass'] else 'FAIL'}; peak RSS {c['calibration_peak_rss_bytes'] / 1e6:.0f} MB "
                          f"(bench {c['bench_peak_rss_bytes'] / 1e6:.0f} MB)")
@@ -330,9 +330,17 @@ def main():
     args.octet_sha = sha12(args.octet)
     workdir = pathlib.Path(args.workdir)
     workdir.mkdir(parents=True, exist_ok=True)
+    # a private copy: a rebuild of the given path during the run must not change the binary under test
+    pinned = workdir / "bin" / f"octet-{args.octet_sha}"
+    if not pinned.exists():
+        pinned.parent.mkdir(exist_ok=True)
+        shutil.copy2(args.octet, str(pinned) + ".tmp")
+        os.replace(str(pinned) + ".tmp", pinned)
+    octet_given, args.octet = args.octet, str(pinned)
     t0 = time.time()
     results = {"machine": machine(), "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-               "octet": {"path": args.octet, "sha256": args.octet_sha, "convert_args": args.octet_arg},
+               "octet": {"path": octet_given, "copy": args.octet, "sha256": args.octet_sha,
+                         "convert_args": args.octet_arg},
                "threads": args.threads, "seconds": args.seconds, "max_runs": args.max_runs,
                "load_start": loadavg(), "rows": {str(t): {} for t in args.threads}}
 
