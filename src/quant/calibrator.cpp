@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "quant/op_quant_rules.h"
 #include "runtime/interpreter.h"
 #include "util/cancel.h"
 #include "util/progress.h"
@@ -46,6 +47,8 @@ CalibrationResult calibrate(const Graph& float_graph, const CalibrationData& dat
   };
   for (const TensorId id : float_graph.inputs()) attach(id);
   for (const Op& op : float_graph.ops()) {
+    // Outputs whose quantization is fixed or inherited need no statistics.
+    if (!outputs_need_calibration(float_graph, op)) continue;
     for (const TensorId id : op.outputs) attach(id);
   }
   std::vector<std::vector<TensorId>> op_outputs(float_graph.ops().size());

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
 
 namespace octet::quant {
 
@@ -106,6 +108,28 @@ const OpQuantRule& quant_rule(OpType type) {
     return rules;
   }();
   return table.at(static_cast<std::size_t>(type));
+}
+
+std::string int8_refusal(const Graph& graph, const Op& op) {
+  const OpQuantRule& rule = quant_rule(op.type);
+  if (!rule.int8) return std::string(rule.why_not);
+  if (rule.limit != nullptr) {
+    std::string why = rule.limit(graph, op);
+    if (!why.empty()) return why;
+  }
+  for (std::size_t i = 0; i < op.inputs.size(); ++i) {
+    const InputRole role = rule.role(i);
+    if ((role == InputRole::kWeight || role == InputRole::kBias) && op.inputs[i] != kNoTensor &&
+        !graph.tensor(op.inputs[i]).is_constant()) {
+      return fmt::format("its {} '{}' is not a constant", role == InputRole::kWeight ? "weight" : "bias",
+                         graph.tensor(op.inputs[i]).name);
+    }
+  }
+  return "";
+}
+
+bool outputs_need_calibration(const Graph& graph, const Op& op) {
+  return quant_rule(op.type).output == OutputRule::kCalibrated || !int8_refusal(graph, op).empty();
 }
 
 }  // namespace octet::quant

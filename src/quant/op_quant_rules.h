@@ -53,4 +53,14 @@ struct OpQuantRule {
 
 const OpQuantRule& quant_rule(OpType type);
 
+// Why `op` cannot run in int8 (its rule, a configuration limit, weights or
+// bias that are not constants), or "" when it can.
+std::string int8_refusal(const Graph& graph, const Op& op);
+
+// Whether the quantizer reads a calibrated range for `op`'s float outputs:
+// true for ops kept in float and for int8 ops whose outputs are calibrated;
+// false where TFLite fixes the output quantization or takes the input's. The
+// calibrator observes only these (and the graph inputs).
+bool outputs_need_calibration(const Graph& graph, const Op& op);
+
 }  // namespace octet::quant

@@ -87,23 +87,8 @@ class Quantizer {
       OpMode mode = OpMode::kInteger;
       std::string why;
       if (is_float_op(op, rule)) {
-        mode = OpMode::kInt8;
-        if (!rule.int8) {
-          mode = OpMode::kFloat;
-          why = std::string(rule.why_not);
-        } else if (rule.limit != nullptr) {
-          why = rule.limit(src_, op);
-          if (!why.empty()) mode = OpMode::kFloat;
-        }
-        for (std::size_t i = 0; mode == OpMode::kInt8 && i < op.inputs.size(); ++i) {
-          const InputRole role = rule.role(i);
-          if ((role == InputRole::kWeight || role == InputRole::kBias) && op.inputs[i] != kNoTensor &&
-              !src_.tensor(op.inputs[i]).is_constant()) {
-            mode = OpMode::kFloat;
-            why = fmt::format("its {} '{}' is not a constant", role == InputRole::kWeight ? "weight" : "bias",
-                              src_.tensor(op.inputs[i]).name);
-          }
-        }
+        why = int8_refusal(src_, op);
+        mode = why.empty() ? OpMode::kInt8 : OpMode::kFloat;
         if (mode == OpMode::kFloat) refused.push_back(fmt::format("'{}' ({}): {}", op.name, op_name(op.type), why));
       }
       modes_.push_back(mode);
