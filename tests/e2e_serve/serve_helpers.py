@@ -185,7 +185,9 @@ def write_models(d):
     os.makedirs(ex)
     out = {"dir": ex, "example": conv_model(os.path.join(ex, "tiny_classifier.onnx"), seed=1)}
     out["conv"] = conv_model(os.path.join(d, "conv.onnx"), seed=2)
-    out["slow"] = conv_model(os.path.join(d, "slow.onnx"), seed=3, size=48, channels=32, layers=3)
+    # Slow enough (about 1 GFLOP per sample, 300 samples: seconds even on the fast kernels) that a page or a
+    # client can see it calibrating and cancel it, and that a third job waits queued behind two.
+    out["slow"] = conv_model(os.path.join(d, "slow.onnx"), seed=3, size=48, channels=128, layers=4)
     out["unsupported"] = unsupported_model(os.path.join(d, "unsupported.onnx"))
     with open(os.path.join(d, "malformed.onnx"), "wb") as f:
         f.write(b"this is not a protobuf model \xff\xfe")
