@@ -5,9 +5,13 @@
 #include <limits>
 
 #include "quant/value_stats.h"
+#include "util/cpu_features.h"
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
+#endif
+#if defined(OCTET_X86_DISPATCH)
+#include <immintrin.h>
 #endif
 
 namespace octet::quant {
@@ -46,16 +50,72 @@ void ActivationHistogram::add(std::span<const float> values) {
   }
 }
 
-bool ActivationHistogram::add_in_range(std::span<const float> chunk) {
-  // Pass 1, vectorisable: every value's counter slot, and whether all of them
-  // fall inside their half's current range (false for the first value of an
-  // empty half: its inverse width is +inf). Exact zeros go to one of
-  // kZeroSlots scratch slots in turn (added to bin 0 below): counting long
-  // runs of zeros (ReLU outputs) in one counter would chain every increment
-  // on the one before.
-  std::array<std::uint32_t, kChunk> slot;
-  const float inv_positive = inv_width_[kPositive];
-  const float inv_negative = inv_width_[kNegative];
+namespace {
+
+// What pass 1 of add_in_range produced.
+struct SlotFill {
+  std::size_t count = 0;   // slots written
+  std::uint32_t zeros = 0;  // exact zeros among the values
+  bool in_range = true;    // every value inside its half's range
+};
+
+#if defined(OCTET_X86_DISPATCH)
+// Pass 1 of add_in_range with AVX-512: the slots of the non-zero values only,
+// packed (exact zeros are only counted), 16 lanes at a time; a scalar tail.
+__attribute__((target("avx512f"))) SlotFill fill_slots_avx512(std::span<const float> chunk, float inv_positive,
+                                                               float inv_negative, std::uint32_t* slot) {
+  constexpr std::size_t kLanes = 16;
+  constexpr __mmask16 kAllLanes = 0xFFFF;
+  const __m512 zero = _mm512_setzero_ps();
+  const __m512 inv_pos = _mm512_set1_ps(inv_positive);
+  const __m512 inv_neg = _mm512_set1_ps(inv_negative);
+  const __m512 bins = _mm512_set1_ps(kBinsFloat);
+  const __m512i negative_base = _mm512_set1_epi32(static_cast<int>(ActivationHistogram::kBins));
+  __mmask16 inside_all = kAllLanes;
+  SlotFill fill;
+  std::size_t i = 0;
+  for (; i + kLanes <= chunk.size(); i += kLanes) {
+    const __m512 x = _mm512_loadu_ps(chunk.data() + i);
+    const __mmask16 negative = _mm512_cmp_ps_mask(x, zero, _CMP_LT_OQ);
+    const __m512 inv = _mm512_mask_blend_ps(negative, inv_pos, inv_neg);
+    const __m512 position = _mm512_mul_ps(_mm512_abs_ps(x), inv);
+    const __mmask16 inside = _mm512_cmp_ps_mask(position, bins, _CMP_LT_OQ);  // false for NaN: 0 * inf, Inf, NaN
+    inside_all &= inside;
+    const __m512i bin = _mm512_maskz_cvttps_epi32(inside, position);  // 0 outside
+    const __m512i index = _mm512_mask_add_epi32(bin, negative, bin, negative_base);
+    const __mmask16 nonzero = _mm512_cmp_ps_mask(x, zero, _CMP_NEQ_UQ);
+    // Compress in a register, then store all 16 lanes: the slot buffer has
+    // room, and a masked compressing store to memory is slow on some CPUs.
+    _mm512_storeu_si512(slot + fill.count, _mm512_maskz_compress_epi32(nonzero, index));
+    const auto kept = static_cast<std::size_t>(__builtin_popcount(nonzero));
+    fill.count += kept;
+    fill.zeros += static_cast<std::uint32_t>(kLanes - kept);
+  }
+  fill.in_range = inside_all == kAllLanes;
+  for (; i < chunk.size(); ++i) {
+    const float x = chunk[i];
+    const bool negative = x < 0.0F;
+    const float position = std::fabs(x) * (negative ? inv_negative : inv_positive);
+    const bool inside = position < kBinsFloat;
+    fill.in_range = fill.in_range && inside;
+    if (x == 0.0F) {
+      ++fill.zeros;
+      continue;
+    }
+    slot[fill.count++] = (negative ? static_cast<std::uint32_t>(ActivationHistogram::kBins) : 0U) +
+                         static_cast<std::uint32_t>(inside ? position : 0.0F);
+  }
+  return fill;
+}
+#endif
+
+// Pass 1 of add_in_range without AVX-512: one slot per value, exact zeros
+// sent to the scratch slots in turn (counting long runs of zeros, ReLU
+// outputs, in one counter would chain every increment on the one before).
+SlotFill fill_slots_sse2(std::span<const float> chunk, float inv_positive, float inv_negative, std::uint32_t* slot) {
+  constexpr std::size_t kZeroSlots = ActivationHistogram::kZeroSlots;
+  constexpr std::uint32_t kZeroSlot = ActivationHistogram::kZeroSlot;
+  constexpr auto kBins = static_cast<std::uint32_t>(ActivationHistogram::kBins);
   std::uint32_t in_range = 1;
   std::uint32_t zeros = 0;
   std::size_t i = 0;
@@ -85,7 +145,7 @@ bool ActivationHistogram::add_in_range(std::span<const float> chunk) {
       const __m128i is_zero = _mm_castps_si128(_mm_cmpeq_ps(x, zero));
       zero_lanes = _mm_sub_epi32(zero_lanes, is_zero);  // a true lane is -1
       const __m128i chosen = _mm_or_si128(_mm_and_si128(is_zero, zero_slots), _mm_andnot_si128(is_zero, index));
-      _mm_storeu_si128(reinterpret_cast<__m128i*>(slot.data() + i), chosen);
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(slot + i), chosen);
     }
     constexpr int kAllLanes = 0xF;
     in_range = _mm_movemask_ps(inside_all) == kAllLanes ? 1U : 0U;
@@ -103,15 +163,32 @@ bool ActivationHistogram::add_in_range(std::span<const float> chunk) {
     const auto bin = static_cast<std::uint32_t>(inside ? position : 0.0F);
     const bool zero = x == 0.0F;
     zeros += zero ? 1U : 0U;
-    slot[i] = zero ? kZeroSlot + static_cast<std::uint32_t>(i % kZeroSlots)
-                   : (negative ? static_cast<std::uint32_t>(kBins) : 0U) + bin;
+    slot[i] = zero ? kZeroSlot + static_cast<std::uint32_t>(i % kZeroSlots) : (negative ? kBins : 0U) + bin;
   }
-  if (in_range == 0) return false;
+  return {chunk.size(), zeros, in_range != 0};
+}
+
+}  // namespace
+
+bool ActivationHistogram::add_in_range(std::span<const float> chunk) {
+  // Pass 1, vectorised: each value's counter slot, and whether all of them
+  // fall inside their half's current range (false for the first value of an
+  // empty half: its inverse width is +inf).
+  std::array<std::uint32_t, kChunk + kSlotSlack> slot;
+  const float inv_positive = inv_width_[kPositive];
+  const float inv_negative = inv_width_[kNegative];
+#if defined(OCTET_X86_DISPATCH)
+  const SlotFill fill = cpu_has_avx512f() ? fill_slots_avx512(chunk, inv_positive, inv_negative, slot.data())
+                                          : fill_slots_sse2(chunk, inv_positive, inv_negative, slot.data());
+#else
+  const SlotFill fill = fill_slots_sse2(chunk, inv_positive, inv_negative, slot.data());
+#endif
+  if (!fill.in_range) return false;
   // Pass 2: the increments.
   std::uint64_t* const counts = counts_.data();
-  for (std::size_t k = 0; k < chunk.size(); ++k) ++counts[slot[k]];
-  counts[0] += zeros;  // exact zeros belong to bin 0 of the positive half
-  zeros_ += zeros;
+  for (std::size_t k = 0; k < fill.count; ++k) ++counts[slot[k]];
+  counts[0] += fill.zeros;  // exact zeros belong to bin 0 of the positive half
+  zeros_ += fill.zeros;
   finite_ += chunk.size();
   return true;
 }

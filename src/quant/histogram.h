@@ -50,12 +50,15 @@ class ActivationHistogram {
   std::vector<std::uint64_t> absolute_counts() const;
   double absolute_bin_width() const;
 
- private:
   // Values are counted in chunks of this many (a stack buffer of slots).
   static constexpr std::size_t kChunk = 1024;
+  // Slots a vector pass may write beyond the last one it keeps (one AVX-512 store).
+  static constexpr std::size_t kSlotSlack = 16;
   // Scratch counters for exact zeros, after the two halves (see add_in_range).
   static constexpr std::size_t kZeroSlots = 4;
   static constexpr std::uint32_t kZeroSlot = 2 * kBins;
+
+ private:
 
   // Counts a chunk of finite values if all fall inside their half's range
   // (the fast, common case); false, with nothing counted, otherwise.

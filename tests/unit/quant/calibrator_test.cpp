@@ -4,6 +4,7 @@
 
 #include "quant/calibrator.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <vector>
@@ -136,6 +137,62 @@ TEST(Calibrate, CancelAndBadSampleListsAreErrors) {
     FAIL() << "no error";
   } catch (const Error& e) {
     EXPECT_STREQ(e.what(), "calibration sample 3 is out of range (the arrays hold 3)");
+  }
+}
+
+
+// A chain longer than the observers' lag, tensors large enough to take a
+// while, many samples: the observers read each op's output on their thread
+// while later ops reuse arena memory, so a tensor observed after its bytes
+// were reused would show the wrong range. x -> ADD c_1 -> ... -> ADD c_k: the
+// range of t_k is the range of x shifted by c_1 + ... + c_k (exact in float).
+TEST(Calibrate, ObserversBehindTheForwardPassSeeEveryTensorIntact) {
+  constexpr std::size_t kOps = 16;
+  constexpr std::size_t kSampleCount = 24;
+  constexpr std::int64_t kSide = 32, kChannels = 8;
+  Graph g;
+  TensorId previous = g.add_tensor(activation("x", {1, kSide, kSide, kChannels}));
+  g.inputs().push_back(previous);
+  std::vector<float> shifts;
+  for (std::size_t k = 0; k < kOps; ++k) {
+    shifts.push_back(static_cast<float>(k % 3) + 0.5F);
+    const std::vector<float> c{shifts.back()};
+    const TensorId constant = g.add_constant<float>(fmt::format("c{}", k), DType::kFloat32, {1}, c);
+    const TensorId out = g.add_tensor(activation(fmt::format("t{}", k + 1), {1, kSide, kSide, kChannels}));
+    g.add_op(OpType::kAdd, fmt::format("add{}", k), {previous, constant}, {out}, BinaryOptions{});
+    previous = out;
+  }
+  g.outputs().push_back(previous);
+
+  // Sample s holds values in [-s, s + 1] (multiples of 1/4), so each sample
+  // widens the range: the final range needs every sample's every tensor.
+  const auto per_sample = static_cast<std::size_t>(kSide * kSide * kChannels);
+  std::vector<float> values(kSampleCount * per_sample);
+  for (std::size_t s = 0; s < kSampleCount; ++s) {
+    for (std::size_t i = 0; i < per_sample; ++i) {
+      const auto quarter = static_cast<float>(i % (4 * (2 * s + 1) + 1)) / 4.0F;  // 0 .. 2s + 1
+      values[s * per_sample + i] = quarter - static_cast<float>(s);
+    }
+  }
+  TempDir dir;
+  const auto file = dir.path() / "calib.npy";
+  write_npy(file, {kSampleCount, kSide, kSide, kChannels}, values);
+  const CalibrationData data = open_calibration_data(g, std::vector<CalibrationSpec>{{"", file}}, {});
+  std::vector<std::size_t> all(kSampleCount);
+  for (std::size_t s = 0; s < kSampleCount; ++s) all[s] = s;
+
+  const CalibrationResult result = calibrate(g, data, all, quiet(CalibrationMethod::kMinMax));
+  const float lo = -static_cast<float>(kSampleCount - 1);
+  const float hi = static_cast<float>(kSampleCount);
+  EXPECT_EQ(result.at("x").range.observed_min, lo);
+  EXPECT_EQ(result.at("x").range.observed_max, hi);
+  float shift = 0.0F;
+  for (std::size_t k = 0; k < kOps; ++k) {
+    shift += shifts[k];
+    const CalibratedRange& r = result.at(fmt::format("t{}", k + 1)).range;
+    EXPECT_EQ(r.observed_min, lo + shift) << "t" << k + 1;
+    EXPECT_EQ(r.observed_max, hi + shift) << "t" << k + 1;
+    EXPECT_EQ(r.samples, kSampleCount) << "t" << k + 1;
   }
 }
 
