@@ -8,14 +8,10 @@
 #include "runtime/interpreter.h"
 #include "util/cancel.h"
 #include "util/progress.h"
-#include "util/serial_worker.h"
 
 namespace octet::quant {
 
 namespace {
-
-// How many ops the observers may fall behind the forward pass.
-constexpr std::size_t kObserverLagOps = 4;
 
 bool observable(const Tensor& tensor) { return !tensor.is_constant() && tensor.dtype == DType::kFloat32; }
 
@@ -42,14 +38,7 @@ CalibrationResult calibrate(const Graph& float_graph, const CalibrationData& dat
   }
   const CancelToken& cancel = options.cancel != nullptr ? *options.cancel : process_cancel_token();
 
-  // The observers read each op's outputs on a worker thread, behind the
-  // forward pass: the memory plan keeps every output kObserverLagOps more ops
-  // before reusing its bytes, and after op i the forward pass waits for the
-  // observation of op i - kObserverLagOps. The observers see each tensor's
-  // samples in order, on one thread: the result is the same as observing in
-  // line.
-  Interpreter interpreter(float_graph,
-                          InterpreterOptions{.threads = options.threads, .outputs_linger_ops = kObserverLagOps});
+  Interpreter interpreter(float_graph, InterpreterOptions{.threads = options.threads});
   // One observer per observed tensor, indexed by id; the ops' outputs to observe.
   std::vector<std::unique_ptr<RangeObserver>> observers(float_graph.tensor_count());
   const auto attach = [&](TensorId id) {
@@ -68,34 +57,25 @@ CalibrationResult calibrate(const Graph& float_graph, const CalibrationData& dat
       if (observers[static_cast<std::size_t>(id)]) op_outputs[i].push_back(id);
     }
   }
-  SerialWorker observing;
-  const auto observe_later = [&](TensorId id) {
-    RangeObserver& observer = *observers[static_cast<std::size_t>(id)];
-    return observing.submit([&interpreter, &observer, id] { observe_tensor(interpreter, id, observer); });
-  };
-  // The last ticket of each op's observations (0: none so far).
-  std::vector<std::uint64_t> op_ticket(float_graph.ops().size(), 0);
-  std::uint64_t last_ticket = 0;
   interpreter.set_observer([&](std::size_t op_index) {
-    for (const TensorId id : op_outputs[op_index]) last_ticket = observe_later(id);
-    op_ticket[op_index] = last_ticket;
-    // Op op_index + 1 may reuse the bytes of op op_index - kObserverLagOps's outputs.
-    if (op_index >= kObserverLagOps) observing.wait_done(op_ticket[op_index - kObserverLagOps]);
+    for (const TensorId id : op_outputs[op_index]) {
+      observe_tensor(interpreter, id, *observers[static_cast<std::size_t>(id)]);
+    }
   });
 
   ProgressBar bar("calibrate", sample_indices.size(), options.progress);
   for (std::size_t done = 0; done < sample_indices.size(); ++done) {
     cancel.check();
-    observing.wait_idle();  // the previous sample's tensors are about to be overwritten
     data.write_sample(sample_indices[done], interpreter);
     for (const TensorId id : float_graph.inputs()) {
-      if (observers[static_cast<std::size_t>(id)]) last_ticket = observe_later(id);
+      if (observers[static_cast<std::size_t>(id)]) {
+        observe_tensor(interpreter, id, *observers[static_cast<std::size_t>(id)]);
+      }
     }
     interpreter.invoke();
     bar.update(done + 1);
     if (options.on_sample) options.on_sample(done + 1, sample_indices.size());
   }
-  observing.wait_idle();
   bar.finish();
 
   CalibrationResult result;

@@ -43,7 +43,7 @@ Interpreter::Interpreter(const Graph& graph, const InterpreterOptions& options) 
   if (options.threads < 1) throw fail("interpreter: --threads must be at least 1, got {}", options.threads);
 
   // One arena for every non-constant tensor; constants are viewed in place.
-  plan_ = plan_memory(graph_, options.share_memory, options.outputs_linger_ops);
+  plan_ = plan_memory(graph_, options.share_memory);
   if (plan_.arena_bytes > 0) {
     // aligned_alloc wants a size that is a multiple of the alignment; the plan's blocks are.
     arena_.reset(static_cast<std::byte*>(std::aligned_alloc(kTensorAlignment, plan_.arena_bytes)));

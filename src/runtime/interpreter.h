@@ -36,10 +36,6 @@ struct InterpreterOptions {
   // the observer call of the op that wrote it; graph inputs and outputs are
   // always readable.
   bool share_memory = true;
-  // With shared memory: every op's outputs stay readable until this many
-  // more ops have run (memory_plan.h's linger_ops), for an observer that
-  // reads them on another thread, behind the forward pass.
-  std::size_t outputs_linger_ops = 0;
 };
 
 class Interpreter {

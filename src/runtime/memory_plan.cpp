@@ -15,7 +15,7 @@ struct Lifetime {
 
 std::size_t round_up(std::size_t value, std::size_t multiple) { return (value + multiple - 1) / multiple * multiple; }
 
-std::vector<Lifetime> lifetimes(const Graph& graph, bool share, std::size_t linger_ops) {
+std::vector<Lifetime> lifetimes(const Graph& graph, bool share) {
   const std::size_t op_count = graph.ops().size();
   const std::size_t end = op_count;  // "after the last op"
   std::vector<Lifetime> life(graph.tensor_count());
@@ -30,9 +30,6 @@ std::vector<Lifetime> lifetimes(const Graph& graph, bool share, std::size_t ling
     const Op& op = graph.ops()[i];
     for (const TensorId id : op.outputs) touch(id, i);
     for (const TensorId id : op.inputs) touch(id, i);
-    if (linger_ops > 0) {
-      for (const TensorId id : op.outputs) touch(id, std::min(i + linger_ops, end));
-    }
   }
   for (const TensorId id : graph.inputs()) {
     touch(id, 0);
@@ -51,8 +48,8 @@ std::vector<Lifetime> lifetimes(const Graph& graph, bool share, std::size_t ling
 
 }  // namespace
 
-MemoryPlan plan_memory(const Graph& graph, bool share, std::size_t linger_ops) {
-  const std::vector<Lifetime> life = lifetimes(graph, share, linger_ops);
+MemoryPlan plan_memory(const Graph& graph, bool share) {
+  const std::vector<Lifetime> life = lifetimes(graph, share);
   MemoryPlan plan;
   plan.offsets.assign(graph.tensor_count(), MemoryPlan::kNotPlanned);
 

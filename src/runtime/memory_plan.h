@@ -31,9 +31,6 @@ struct MemoryPlan {
 
 // With `share` false every tensor gets its own bytes (each tensor stays
 // readable after invoke(): for debugging and layer-by-layer comparisons).
-// With `linger_ops` > 0 a tensor written by op i keeps its bytes at least
-// until op i + linger_ops has run, so a reader working behind the ops (the
-// calibrator's observers) can still find it there.
-MemoryPlan plan_memory(const Graph& graph, bool share, std::size_t linger_ops = 0);
+MemoryPlan plan_memory(const Graph& graph, bool share);
 
 }  // namespace octet

@@ -141,12 +141,11 @@ TEST(Calibrate, CancelAndBadSampleListsAreErrors) {
 }
 
 
-// A chain longer than the observers' lag, tensors large enough to take a
-// while, many samples: the observers read each op's output on their thread
-// while later ops reuse arena memory, so a tensor observed after its bytes
-// were reused would show the wrong range. x -> ADD c_1 -> ... -> ADD c_k: the
-// range of t_k is the range of x shifted by c_1 + ... + c_k (exact in float).
-TEST(Calibrate, ObserversBehindTheForwardPassSeeEveryTensorIntact) {
+// A long chain, many samples: later ops reuse arena memory, so a tensor
+// observed after its bytes were reused would show the wrong range.
+// x -> ADD c_1 -> ... -> ADD c_k: the range of t_k is the range of x shifted
+// by c_1 + ... + c_k (exact in float).
+TEST(Calibrate, EveryTensorOfALongChainIsObservedIntact) {
   constexpr std::size_t kOps = 16;
   constexpr std::size_t kSampleCount = 24;
   constexpr std::int64_t kSide = 32, kChannels = 8;

@@ -1,6 +1,5 @@
-// plan_memory(): tensors alive at the same time never share bytes; with
-// linger_ops, a tensor also keeps its bytes for that many ops after the op
-// that wrote it (what the calibrator's observer thread relies on).
+// plan_memory(): tensors alive at the same time never share bytes, short-lived
+// ones do, and without sharing every tensor has its own bytes.
 
 #include "runtime/memory_plan.h"
 
@@ -38,23 +37,6 @@ TEST(MemoryPlan, ShortLivedTensorsShareBytes) {
   EXPECT_TRUE(overlap(g, plan, t[1], t[3]) || overlap(g, plan, t[1], t[4]));
   for (std::size_t i = 1; i + 1 < t.size(); ++i) EXPECT_FALSE(overlap(g, plan, t[i], t[i + 1])) << i;
   EXPECT_LT(plan.arena_bytes, plan.unshared_bytes);
-}
-
-TEST(MemoryPlan, LingeringOutputsKeepTheirBytesForThatManyOps) {
-  std::vector<TensorId> t;
-  const Graph g = relu_chain(t);
-  constexpr std::size_t kLinger = 3;
-  const MemoryPlan plan = plan_memory(g, /*share=*/true, kLinger);
-  // t[i] is written by op i - 1 and must survive ops i .. i - 1 + kLinger,
-  // which write t[i + 1] .. t[i + kLinger].
-  for (std::size_t i = 1; i < t.size(); ++i) {
-    for (std::size_t j = i + 1; j < t.size() && j <= i + kLinger; ++j) {
-      EXPECT_FALSE(overlap(g, plan, t[i], t[j])) << "t" << i << " and t" << j;
-    }
-  }
-  // ...but not forever: the chain still reuses memory.
-  EXPECT_LT(plan.arena_bytes, plan.unshared_bytes);
-  EXPECT_GT(plan.arena_bytes, plan_memory(g, true).arena_bytes);
 }
 
 TEST(MemoryPlan, UnsharedGivesEveryTensorItsOwnBytes) {
