@@ -40,6 +40,21 @@ void BM_ObserverHistogram(benchmark::State& state) {
 }
 BENCHMARK(BM_ObserverHistogram)->Arg(0)->Arg(1)->ArgName("relu");
 
+// The percentile method's histogram: tail mode (only the outer 1% of each
+// half binned once the band is set by the first call).
+void BM_ObserverHistogramTails(benchmark::State& state) {
+  const std::vector<float> values = activations(state.range(0) != 0);
+  constexpr double kTailFraction = 0.01;
+  octet::quant::ActivationHistogram histogram(kTailFraction);
+  histogram.add(values);
+  for (auto _ : state) {
+    histogram.add(values);
+    benchmark::ClobberMemory();
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(kValues));
+}
+BENCHMARK(BM_ObserverHistogramTails)->Arg(0)->Arg(1)->ArgName("relu");
+
 void BM_ObserverMinMax(benchmark::State& state) {
   const std::vector<float> values = activations(state.range(0) != 0);
   auto observer = octet::quant::make_observer(octet::quant::CalibrationMethod::kMinMax, {});

@@ -183,6 +183,13 @@ Int8Conversion convert_to_int8(const Graph& float_graph, const Int8Options& opti
     if (const auto it = calibrated.tensors.find(t.name); it != calibrated.tensors.end()) {
       entry["observer"] = quant::calibration_method_name(it->second.range.method);
       entry["observed"] = {it->second.range.observed_min, it->second.range.observed_max};
+      if (it->second.range.approximate) {
+        entry["approximate"] = true;
+        result.notes.push_back(fmt::format(
+            "tensor '{}': its percentile fell where the calibration histogram only counted values (the samples after "
+            "the first ones were narrower); the range is interpolated there",
+            t.name));
+      }
     }
     entry["range"] = {t.range.min, t.range.max};
     entry["scale"] = t.scale;

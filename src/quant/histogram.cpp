@@ -30,23 +30,52 @@ int exponent_above(float magnitude) {
 
 }  // namespace
 
-ActivationHistogram::ActivationHistogram()
+ActivationHistogram::ActivationHistogram(double tail_fraction)
     : counts_(2 * kBins + kZeroSlots, 0),
       inv_width_{std::numeric_limits<float>::infinity(), std::numeric_limits<float>::infinity()},
       min_(std::numeric_limits<float>::infinity()),
-      max_(-std::numeric_limits<float>::infinity()) {}
+      max_(-std::numeric_limits<float>::infinity()) {
+  if (tail_fraction > 0.0 && tail_fraction < kMaxTailFraction) tail_fraction_ = tail_fraction;
+}
 
 void ActivationHistogram::add(std::span<const float> values) {
-  const SpanMinMax range = span_min_max(values);
-  if (!range.all_finite) {
-    add_each(values);  // rare: NaN or Inf among the values
-    return;
-  }
-  min_ = std::min(min_, range.min);
-  max_ = std::max(max_, range.max);
+  // Chunk by chunk, so that the values read from memory once stay in the L1
+  // cache for the passes over them.
   for (std::size_t done = 0; done < values.size(); done += kChunk) {
     const std::span<const float> chunk = values.subspan(done, std::min(kChunk, values.size() - done));
-    if (!add_in_range(chunk)) add_each(chunk);
+    if (!add_in_range(chunk)) add_each(chunk);  // values beyond the range, NaN or Inf: one by one
+  }
+  if (tail_fraction_ > 0.0) {
+    maybe_set_band(kPositive);
+    maybe_set_band(kNegative);
+  }
+}
+
+void ActivationHistogram::maybe_set_band(Half half) {
+  Band& band = band_[half];
+  if (band.hi > band.lo || !initialised_[half]) return;
+  std::vector<std::uint64_t> bins(counts(half).begin(), counts(half).end());
+  if (half == kPositive) bins[0] -= zeros_;  // exact zeros are never in a band
+  std::uint64_t total = 0;
+  for (const std::uint64_t c : bins) total += c;
+  if (total < kTailWarmupValues) return;
+  const auto tail = static_cast<std::uint64_t>(std::ceil(tail_fraction_ * static_cast<double>(total)));
+  // lo: the fewest bottom bins holding `tail` values; hi: likewise from the top.
+  std::size_t lo = 0;
+  for (std::uint64_t below = 0; lo < kBins && below < tail; ++lo) below += bins[lo];
+  std::size_t hi = kBins;
+  for (std::uint64_t above = 0; hi > 0 && above < tail; --hi) above += bins[hi - 1];
+  if (lo >= hi) return;  // too concentrated for a band yet: retried after the next values
+  band.lo = static_cast<std::uint32_t>(lo);
+  band.hi = static_cast<std::uint32_t>(hi);
+}
+
+void ActivationHistogram::count(Half half, std::size_t bin) {
+  const Band& band = band_[half];
+  if (bin >= band.lo && bin < band.hi) {
+    ++band_[half].counted;
+  } else {
+    ++counts_[(half == kNegative ? kBins : 0) + bin];
   }
 }
 
@@ -57,13 +86,34 @@ struct SlotFill {
   std::size_t count = 0;   // slots written
   std::uint32_t zeros = 0;  // exact zeros among the values
   bool in_range = true;    // every value inside its half's range
+  bool banded = false;     // band values were left out of the slots (and counted in band_values)
+  float min = 0.0F;        // of the values (meaningful when in_range)
+  float max = 0.0F;
+  std::array<std::uint32_t, 2> band_values{0, 0};  // per half
+};
+
+// The bins [lo, hi) of each half that are only counted (tail mode).
+struct BandBins {
+  std::array<std::uint32_t, 2> lo{0, 0};
+  std::array<std::uint32_t, 2> hi{0, 0};
+  bool any() const { return hi[0] > lo[0] || hi[1] > lo[1]; }
 };
 
 #if defined(OCTET_X86_DISPATCH)
+__attribute__((target("avx512f"))) std::uint32_t lane_sum(__m512i v) {
+  constexpr std::size_t kLanes = 16;
+  alignas(64) std::uint32_t lanes[kLanes];
+  _mm512_store_si512(lanes, v);
+  std::uint32_t total = 0;
+  for (const std::uint32_t lane : lanes) total += lane;
+  return total;
+}
+
 // Pass 1 of add_in_range with AVX-512: the slots of the non-zero values only,
 // packed (exact zeros are only counted), 16 lanes at a time; a scalar tail.
 __attribute__((target("avx512f"))) SlotFill fill_slots_avx512(std::span<const float> chunk, float inv_positive,
-                                                               float inv_negative, std::uint32_t* slot) {
+                                                               float inv_negative, const BandBins& bands,
+                                                               std::uint32_t* slot) {
   constexpr std::size_t kLanes = 16;
   constexpr __mmask16 kAllLanes = 0xFFFF;
   const __m512 zero = _mm512_setzero_ps();
@@ -71,11 +121,25 @@ __attribute__((target("avx512f"))) SlotFill fill_slots_avx512(std::span<const fl
   const __m512 inv_neg = _mm512_set1_ps(inv_negative);
   const __m512 bins = _mm512_set1_ps(kBinsFloat);
   const __m512i negative_base = _mm512_set1_epi32(static_cast<int>(ActivationHistogram::kBins));
+  const __m512i lo_pos = _mm512_set1_epi32(static_cast<int>(bands.lo[0]));
+  const __m512i lo_neg = _mm512_set1_epi32(static_cast<int>(bands.lo[1]));
+  const __m512i hi_pos = _mm512_set1_epi32(static_cast<int>(bands.hi[0]));
+  const __m512i hi_neg = _mm512_set1_epi32(static_cast<int>(bands.hi[1]));
   __mmask16 inside_all = kAllLanes;
+  __m512 lo = _mm512_set1_ps(std::numeric_limits<float>::infinity());
+  __m512 hi = _mm512_set1_ps(-std::numeric_limits<float>::infinity());
+  // Per-lane counts of zeros and of band values (positive, negative half).
+  const __m512i one = _mm512_set1_epi32(1);
+  __m512i zero_lanes = _mm512_setzero_si512();
+  __m512i band_pos_lanes = _mm512_setzero_si512();
+  __m512i band_neg_lanes = _mm512_setzero_si512();
   SlotFill fill;
+  fill.banded = true;
   std::size_t i = 0;
   for (; i + kLanes <= chunk.size(); i += kLanes) {
     const __m512 x = _mm512_loadu_ps(chunk.data() + i);
+    lo = _mm512_maskz_min_ps(kAllLanes, x, lo);  // maskz forms: see value_stats.cpp (GCC bug 105593)
+    hi = _mm512_maskz_max_ps(kAllLanes, x, hi);
     const __mmask16 negative = _mm512_cmp_ps_mask(x, zero, _CMP_LT_OQ);
     const __m512 inv = _mm512_mask_blend_ps(negative, inv_pos, inv_neg);
     const __m512 position = _mm512_mul_ps(_mm512_abs_ps(x), inv);
@@ -84,16 +148,36 @@ __attribute__((target("avx512f"))) SlotFill fill_slots_avx512(std::span<const fl
     const __m512i bin = _mm512_maskz_cvttps_epi32(inside, position);  // 0 outside
     const __m512i index = _mm512_mask_add_epi32(bin, negative, bin, negative_base);
     const __mmask16 nonzero = _mm512_cmp_ps_mask(x, zero, _CMP_NEQ_UQ);
-    // Compress in a register, then store all 16 lanes: the slot buffer has
-    // room, and a masked compressing store to memory is slow on some CPUs.
-    _mm512_storeu_si512(slot + fill.count, _mm512_maskz_compress_epi32(nonzero, index));
-    const auto kept = static_cast<std::size_t>(__builtin_popcount(nonzero));
-    fill.count += kept;
-    fill.zeros += static_cast<std::uint32_t>(kLanes - kept);
+    // Non-zero values in their half's band are only counted.
+    const __m512i band_lo = _mm512_mask_blend_epi32(negative, lo_pos, lo_neg);
+    const __m512i band_hi = _mm512_mask_blend_epi32(negative, hi_pos, hi_neg);
+    const __mmask16 banded = _mm512_mask_cmplt_epu32_mask(
+        _mm512_mask_cmpge_epu32_mask(nonzero, bin, band_lo), bin, band_hi);
+    const __mmask16 kept_lanes = nonzero & static_cast<__mmask16>(~banded);
+    if (kept_lanes != 0) {  // in tail mode most vectors keep nothing
+      // Compress in a register, then store all 16 lanes: the slot buffer has
+      // room, and a masked compressing store to memory is slow on some CPUs.
+      _mm512_storeu_si512(slot + fill.count, _mm512_maskz_compress_epi32(kept_lanes, index));
+      fill.count += static_cast<std::size_t>(__builtin_popcount(kept_lanes));
+    }
+    zero_lanes = _mm512_mask_add_epi32(zero_lanes, static_cast<__mmask16>(~nonzero), zero_lanes, one);
+    band_neg_lanes = _mm512_mask_add_epi32(band_neg_lanes, banded & negative, band_neg_lanes, one);
+    band_pos_lanes =
+        _mm512_mask_add_epi32(band_pos_lanes, banded & static_cast<__mmask16>(~negative), band_pos_lanes, one);
   }
+  fill.zeros = lane_sum(zero_lanes);
+  fill.band_values[0] = lane_sum(band_pos_lanes);
+  fill.band_values[1] = lane_sum(band_neg_lanes);
   fill.in_range = inside_all == kAllLanes;
+  alignas(64) float lo_lanes[kLanes], hi_lanes[kLanes];
+  _mm512_store_ps(lo_lanes, lo);
+  _mm512_store_ps(hi_lanes, hi);
+  fill.min = *std::min_element(lo_lanes, lo_lanes + kLanes);
+  fill.max = *std::max_element(hi_lanes, hi_lanes + kLanes);
   for (; i < chunk.size(); ++i) {
     const float x = chunk[i];
+    fill.min = std::min(fill.min, x);
+    fill.max = std::max(fill.max, x);
     const bool negative = x < 0.0F;
     const float position = std::fabs(x) * (negative ? inv_negative : inv_positive);
     const bool inside = position < kBinsFloat;
@@ -102,8 +186,13 @@ __attribute__((target("avx512f"))) SlotFill fill_slots_avx512(std::span<const fl
       ++fill.zeros;
       continue;
     }
-    slot[fill.count++] = (negative ? static_cast<std::uint32_t>(ActivationHistogram::kBins) : 0U) +
-                         static_cast<std::uint32_t>(inside ? position : 0.0F);
+    const auto bin = static_cast<std::uint32_t>(inside ? position : 0.0F);
+    const std::size_t h = negative ? 1 : 0;
+    if (bin >= bands.lo[h] && bin < bands.hi[h]) {
+      ++fill.band_values[h];
+      continue;
+    }
+    slot[fill.count++] = (negative ? static_cast<std::uint32_t>(ActivationHistogram::kBins) : 0U) + bin;
   }
   return fill;
 }
@@ -165,7 +254,11 @@ SlotFill fill_slots_sse2(std::span<const float> chunk, float inv_positive, float
     zeros += zero ? 1U : 0U;
     slot[i] = zero ? kZeroSlot + static_cast<std::uint32_t>(i % kZeroSlots) : (negative ? kBins : 0U) + bin;
   }
-  return {chunk.size(), zeros, in_range != 0};
+  SlotFill fill{chunk.size(), zeros, in_range != 0};
+  const SpanMinMax range = span_min_max(chunk);
+  fill.min = range.min;
+  fill.max = range.max;
+  return fill;
 }
 
 }  // namespace
@@ -177,16 +270,37 @@ bool ActivationHistogram::add_in_range(std::span<const float> chunk) {
   std::array<std::uint32_t, kChunk + kSlotSlack> slot;
   const float inv_positive = inv_width_[kPositive];
   const float inv_negative = inv_width_[kNegative];
+  BandBins bands;
+  for (const Half half : {kPositive, kNegative}) {
+    bands.lo[half] = band_[half].lo;
+    bands.hi[half] = band_[half].hi;
+  }
 #if defined(OCTET_X86_DISPATCH)
-  const SlotFill fill = cpu_has_avx512f() ? fill_slots_avx512(chunk, inv_positive, inv_negative, slot.data())
-                                          : fill_slots_sse2(chunk, inv_positive, inv_negative, slot.data());
+  const SlotFill fill = cpu_has_avx512f()
+                            ? fill_slots_avx512(chunk, inv_positive, inv_negative, bands, slot.data())
+                            : fill_slots_sse2(chunk, inv_positive, inv_negative, slot.data());
 #else
   const SlotFill fill = fill_slots_sse2(chunk, inv_positive, inv_negative, slot.data());
 #endif
-  if (!fill.in_range) return false;
+  if (!fill.in_range) return false;  // also for NaN and Inf: they are never inside
+  min_ = std::min(min_, fill.min);
+  max_ = std::max(max_, fill.max);
   // Pass 2: the increments.
   std::uint64_t* const counts = counts_.data();
-  for (std::size_t k = 0; k < fill.count; ++k) ++counts[slot[k]];
+  if (fill.banded || !bands.any()) {
+    for (std::size_t k = 0; k < fill.count; ++k) ++counts[slot[k]];
+    band_[kPositive].counted += fill.band_values[kPositive];
+    band_[kNegative].counted += fill.band_values[kNegative];
+  } else {
+    for (std::size_t k = 0; k < fill.count; ++k) {
+      const std::uint32_t s = slot[k];
+      if (s >= kZeroSlot) {
+        ++counts[s];  // scratch
+      } else {
+        count(s >= kBins ? kNegative : kPositive, s % kBins);
+      }
+    }
+  }
   counts[0] += fill.zeros;  // exact zeros belong to bin 0 of the positive half
   zeros_ += fill.zeros;
   finite_ += chunk.size();
@@ -207,7 +321,12 @@ void ActivationHistogram::add_each(std::span<const float> values) {
     const bool negative = x < 0.0F;
     const float position = std::fabs(x) * (negative ? inv_negative : inv_positive);
     if (position < kBinsFloat) {
-      ++counts[(negative ? kBins : 0) + static_cast<std::size_t>(position)];
+      const auto bin = static_cast<std::size_t>(position);
+      if (x == 0.0F) {
+        ++counts[0];
+      } else {
+        count(negative ? kNegative : kPositive, bin);
+      }
       zeros += x == 0.0F ? 1U : 0U;
       lo = std::min(lo, x);
       hi = std::max(hi, x);
@@ -243,8 +362,12 @@ void ActivationHistogram::add_slow(float x) {
     grow(half, needed);
   }
   const auto bin = static_cast<std::size_t>(magnitude * inv_width_[half]);
-  ++counts_[(half == kNegative ? kBins : 0) + std::min(bin, kBins - 1)];
-  if (x == 0.0F) ++zeros_;
+  if (x == 0.0F) {
+    ++counts_[0];
+    ++zeros_;
+  } else {
+    count(half, std::min(bin, kBins - 1));
+  }
   min_ = std::min(min_, x);
   max_ = std::max(max_, x);
 }
@@ -263,12 +386,47 @@ void ActivationHistogram::grow(Half half, int exponent) {
     bins[j] = sum;
   }
   std::fill(bins.begin() + static_cast<std::ptrdiff_t>(kept), bins.end(), 0);
+  Band& band = band_[half];
+  if (band.hi > band.lo) {
+    // The merged bins holding any old band bin join the band: the rest stay exact.
+    const unsigned s = std::min(shift, static_cast<unsigned>(kBinsLog2));
+    band.lo >>= s;
+    band.hi = (band.hi + (1U << s) - 1U) >> s;
+  }
   exponent_[half] = exponent;
   inv_width_[half] = std::ldexp(1.0F, kBinsLog2 - exponent);
 }
 
 std::span<const std::uint64_t> ActivationHistogram::counts(Half half) const {
   return {counts_.data() + (half == kNegative ? kBins : 0), kBins};
+}
+
+std::vector<std::uint64_t> ActivationHistogram::band_counts(Half half) const {
+  const std::span<const std::uint64_t> raw = counts(half);
+  std::vector<std::uint64_t> out(raw.begin(), raw.end());
+  const Band& band = band_[half];
+  if (band.hi <= band.lo) return out;
+  // Exact zeros stay in bin 0 of the positive half; everything else in the band is spread.
+  const std::uint64_t zeros_in_band = half == kPositive && band.lo == 0 ? zeros_ : 0;
+  std::uint64_t mass = band.counted;
+  for (std::size_t i = band.lo; i < band.hi; ++i) mass += out[i];
+  mass -= zeros_in_band;
+  const std::size_t n = band.hi - band.lo;
+  for (std::size_t i = band.lo; i < band.hi; ++i) {
+    const std::size_t k = i - band.lo;
+    out[i] = mass / n + (k < mass % n ? 1 : 0);
+  }
+  out[band.lo] += zeros_in_band;
+  return out;
+}
+
+bool ActivationHistogram::in_band(double value) const {
+  if (value == 0.0) return false;  // exact zeros are always counted exactly
+  const Half half = value < 0.0 ? kNegative : kPositive;
+  const Band& band = band_[half];
+  if (band.hi <= band.lo) return false;
+  const double bin = std::floor(std::fabs(value) / bin_width(half));
+  return bin >= static_cast<double>(band.lo) && bin < static_cast<double>(band.hi);
 }
 
 double ActivationHistogram::range(Half half) const {
@@ -290,7 +448,7 @@ std::vector<std::uint64_t> ActivationHistogram::absolute_counts() const {
   for (const Half half : {kPositive, kNegative}) {
     if (!initialised_[half]) continue;
     const auto shift = static_cast<unsigned>(std::min(coarse - exponent_[half], kBinsLog2));
-    const std::span<const std::uint64_t> bins = counts(half);
+    const std::vector<std::uint64_t> bins = band_counts(half);
     for (std::size_t i = 0; i < kBins; ++i) out[std::min(i >> shift, kBins - 1)] += bins[i];
   }
   return out;

@@ -115,7 +115,13 @@ class EmaObserver final : public RangeObserver {
 // percentile, entropy, mse and auto: one histogram, the selection at the end.
 class HistogramObserver final : public RangeObserver {
  public:
-  HistogramObserver(CalibrationMethod method, double percentile) : method_(method), percentile_(percentile) {}
+  HistogramObserver(CalibrationMethod method, double percentile)
+      : method_(method),
+        percentile_(percentile),
+        // Only percentile reads nothing but the tails: the others need every bin.
+        histogram_(method == CalibrationMethod::kPercentile
+                       ? kPercentileTailMargin * (kMaxPercentile - percentile) / kMaxPercentile
+                       : 0.0) {}
   void observe(std::span<const float> values) override {
     histogram_.add(values);
     ++samples_;
@@ -132,6 +138,7 @@ class HistogramObserver final : public RangeObserver {
     switch (method_) {
       case CalibrationMethod::kPercentile:
         r = percentile_range(histogram_, percentile_);
+        out.approximate = histogram_.in_band(static_cast<double>(r.min)) || histogram_.in_band(static_cast<double>(r.max));
         break;
       case CalibrationMethod::kEntropy:
         r = entropy_range(histogram_);

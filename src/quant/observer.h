@@ -38,7 +38,14 @@ struct CalibratedRange {
   std::uint64_t values = 0;      // finite values seen
   std::uint64_t non_finite = 0;  // NaN and +-Inf values, ignored
   double estimated_error = 0.0;  // auto only: histogram-estimated int8 MSE of the chosen range
+  // percentile only: a bound fell in the histogram's band (histogram.h, tail
+  // mode), where bins are estimated rather than counted.
+  bool approximate = false;
 };
+
+// The percentile method bins only each tail of a distribution with this many
+// times the values it clips (histogram.h, tail mode): 1% for the 99.99th.
+inline constexpr double kPercentileTailMargin = 100.0;
 
 class RangeObserver {
  public:

@@ -43,7 +43,7 @@ HistogramDistribution::HistogramDistribution(const ActivationHistogram& histogra
   constexpr std::size_t kBins = ActivationHistogram::kBins;
   if (!histogram.empty(ActivationHistogram::kNegative)) {
     const double width = histogram.bin_width(ActivationHistogram::kNegative);
-    const auto counts = histogram.counts(ActivationHistogram::kNegative);
+    const std::vector<std::uint64_t> counts = histogram.band_counts(ActivationHistogram::kNegative);
     for (std::size_t i = kBins; i-- > 0;) {
       if (counts[i] == 0) continue;
       segments_.push_back({-static_cast<double>(i + 1) * width, -static_cast<double>(i) * width,
@@ -52,7 +52,7 @@ HistogramDistribution::HistogramDistribution(const ActivationHistogram& histogra
   }
   if (!histogram.empty(ActivationHistogram::kPositive)) {
     const double width = histogram.bin_width(ActivationHistogram::kPositive);
-    const auto counts = histogram.counts(ActivationHistogram::kPositive);
+    const std::vector<std::uint64_t> counts = histogram.band_counts(ActivationHistogram::kPositive);
     for (std::size_t i = 0; i < kBins; ++i) {
       const std::uint64_t count = counts[i] - (i == 0 ? histogram.zero_count() : 0);
       if (count == 0) continue;

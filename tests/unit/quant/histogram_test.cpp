@@ -12,6 +12,7 @@
 #include <random>
 #include <vector>
 
+#include "quant/range_selection.h"
 #include "quant_test_util.h"
 
 namespace octet::quant::test {
@@ -135,6 +136,70 @@ TEST(ActivationHistogram, ManySamplesKeepMemoryConstant) {
   for (int i = 0; i < 50; ++i) h.add(values);
   EXPECT_EQ(h.counts(H::kPositive).size(), H::kBins);
   EXPECT_EQ(sum(h.counts(H::kPositive)) + sum(h.counts(H::kNegative)), 50000U);
+}
+
+// Tail mode against the full histogram on the same samples: the bins outside
+// each band, the band's total mass and every percentile outside the band are
+// the full histogram's exactly. The samples grow the range after the band is
+// set (merging band bins) and mix signs, zeros and a skewed tail.
+TEST(ActivationHistogram, TailModeKeepsTheTailsExact) {
+  std::mt19937 rng(11);
+  std::normal_distribution<float> normal(0.0F, 1.0F);
+  std::exponential_distribution<float> exponential(2.0F);
+  H full;
+  H tails(0.01);
+  for (int sample = 0; sample < 40; ++sample) {
+    std::vector<float> values(5000);
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      const float v = i % 4 == 0 ? 0.0F : (i % 3 == 0 ? -exponential(rng) : normal(rng));
+      values[i] = v * (sample >= 20 ? 3.0F : 1.0F);  // later samples grow the range
+    }
+    full.add(values);
+    tails.add(values);
+  }
+  ASSERT_EQ(tails.range(H::kPositive), full.range(H::kPositive));
+  EXPECT_EQ(tails.zero_count(), full.zero_count());
+  EXPECT_EQ(tails.finite_count(), full.finite_count());
+  for (const H::Half half : {H::kPositive, H::kNegative}) {
+    const std::vector<std::uint64_t> spread = tails.band_counts(half);
+    const std::span<const std::uint64_t> exact = full.counts(half);
+    EXPECT_EQ(sum(spread), sum(exact)) << "band mass, half " << half;
+    std::size_t banded = 0;
+    for (std::size_t i = 0; i < H::kBins; ++i) {
+      const double middle = (static_cast<double>(i) + 0.5) * tails.bin_width(half) * (half == H::kNegative ? -1 : 1);
+      if (tails.in_band(middle)) {
+        ++banded;
+        continue;
+      }
+      EXPECT_EQ(spread[i], exact[i]) << "half " << half << " bin " << i;
+    }
+    EXPECT_GT(banded, 10U) << "half " << half << ": no band was set";
+  }
+  for (const double p : {99.0, 99.9, 99.99}) {
+    const ActivationRange a = percentile_range(full, p);
+    const ActivationRange b = percentile_range(tails, p);
+    EXPECT_EQ(a.min, b.min) << p;
+    EXPECT_EQ(a.max, b.max) << p;
+    EXPECT_FALSE(tails.in_band(static_cast<double>(b.min)));
+    EXPECT_FALSE(tails.in_band(static_cast<double>(b.max)));
+  }
+}
+
+// A distribution that shrinks after the band is set: the top percentile then
+// lies in the band, and in_band() says so.
+TEST(ActivationHistogram, TailModeTellsWhenAQuantileFallsInTheBand) {
+  H tails(0.01);
+  std::vector<float> wide(20000);
+  for (std::size_t i = 0; i < wide.size(); ++i) wide[i] = static_cast<float>(i + 1) / 20000.0F;  // (0, 1]
+  tails.add(wide);
+  // The band leaves 200 values (1%) above it; then a million mid-band values:
+  // the top 0.1% (1020 values) reaches into the band.
+  const ActivationRange before = percentile_range(tails, 99.9);
+  EXPECT_FALSE(tails.in_band(static_cast<double>(before.max)));
+  std::vector<float> narrow(1000000, 0.5F);
+  tails.add(narrow);
+  const ActivationRange after = percentile_range(tails, 99.9);
+  EXPECT_TRUE(tails.in_band(static_cast<double>(after.max)));
 }
 
 }  // namespace
