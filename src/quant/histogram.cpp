@@ -111,6 +111,10 @@ __attribute__((target("avx512f"))) std::uint32_t lane_sum(__m512i v) {
 
 // Pass 1 of add_in_range with AVX-512: the slots of the non-zero values only,
 // packed (exact zeros are only counted), 16 lanes at a time; a scalar tail.
+// Band membership is tested on the values themselves: a bin b of a half with
+// width w (a power of two) is in [lo, hi) exactly when |x| is in [lo w, hi w),
+// so a vector whose lanes are all zeros or band values skips the bin
+// computation altogether (most vectors in tail mode).
 __attribute__((target("avx512f"))) SlotFill fill_slots_avx512(std::span<const float> chunk, float inv_positive,
                                                                float inv_negative, const BandBins& bands,
                                                                std::uint32_t* slot) {
@@ -121,10 +125,18 @@ __attribute__((target("avx512f"))) SlotFill fill_slots_avx512(std::span<const fl
   const __m512 inv_neg = _mm512_set1_ps(inv_negative);
   const __m512 bins = _mm512_set1_ps(kBinsFloat);
   const __m512i negative_base = _mm512_set1_epi32(static_cast<int>(ActivationHistogram::kBins));
-  const __m512i lo_pos = _mm512_set1_epi32(static_cast<int>(bands.lo[0]));
-  const __m512i lo_neg = _mm512_set1_epi32(static_cast<int>(bands.lo[1]));
-  const __m512i hi_pos = _mm512_set1_epi32(static_cast<int>(bands.hi[0]));
-  const __m512i hi_neg = _mm512_set1_epi32(static_cast<int>(bands.hi[1]));
+  // Band edges as values: positive band [pos_lo, pos_hi), negative band
+  // (-neg_hi, -neg_lo]; +inf (never) for a half without a band. The lower
+  // edge is at least the smallest positive float, so exact zeros stay out.
+  const auto edge = [&](std::size_t half, std::uint32_t bin) {
+    if (bands.hi[half] <= bands.lo[half]) return std::numeric_limits<float>::infinity();
+    const float width = 1.0F / (half == 0 ? inv_positive : inv_negative);
+    return std::max(static_cast<float>(bin) * width, std::numeric_limits<float>::denorm_min());
+  };
+  const __m512 pos_lo = _mm512_set1_ps(edge(0, bands.lo[0]));
+  const __m512 pos_hi = _mm512_set1_ps(edge(0, bands.hi[0]));
+  const __m512 neg_lo = _mm512_set1_ps(-edge(1, bands.lo[1]));
+  const __m512 neg_hi = _mm512_set1_ps(-edge(1, bands.hi[1]));
   __mmask16 inside_all = kAllLanes;
   __m512 lo = _mm512_set1_ps(std::numeric_limits<float>::infinity());
   __m512 hi = _mm512_set1_ps(-std::numeric_limits<float>::infinity());
@@ -140,30 +152,26 @@ __attribute__((target("avx512f"))) SlotFill fill_slots_avx512(std::span<const fl
     const __m512 x = _mm512_loadu_ps(chunk.data() + i);
     lo = _mm512_maskz_min_ps(kAllLanes, x, lo);  // maskz forms: see value_stats.cpp (GCC bug 105593)
     hi = _mm512_maskz_max_ps(kAllLanes, x, hi);
+    const __mmask16 band_pos = _mm512_mask_cmp_ps_mask(_mm512_cmp_ps_mask(x, pos_lo, _CMP_GE_OQ), x, pos_hi, _CMP_LT_OQ);
+    const __mmask16 band_neg = _mm512_mask_cmp_ps_mask(_mm512_cmp_ps_mask(x, neg_lo, _CMP_LE_OQ), x, neg_hi, _CMP_GT_OQ);
+    const __mmask16 zeros = _mm512_cmp_ps_mask(x, zero, _CMP_EQ_OQ);
+    zero_lanes = _mm512_mask_add_epi32(zero_lanes, zeros, zero_lanes, one);
+    band_pos_lanes = _mm512_mask_add_epi32(band_pos_lanes, band_pos, band_pos_lanes, one);
+    band_neg_lanes = _mm512_mask_add_epi32(band_neg_lanes, band_neg, band_neg_lanes, one);
+    const auto kept = static_cast<__mmask16>(~(band_pos | band_neg | zeros));
+    if (kept == 0) continue;
+    // NaN, Inf and values beyond the range are kept and fail `inside`.
     const __mmask16 negative = _mm512_cmp_ps_mask(x, zero, _CMP_LT_OQ);
     const __m512 inv = _mm512_mask_blend_ps(negative, inv_pos, inv_neg);
     const __m512 position = _mm512_mul_ps(_mm512_abs_ps(x), inv);
-    const __mmask16 inside = _mm512_cmp_ps_mask(position, bins, _CMP_LT_OQ);  // false for NaN: 0 * inf, Inf, NaN
-    inside_all &= inside;
+    const __mmask16 inside = _mm512_mask_cmp_ps_mask(kept, position, bins, _CMP_LT_OQ);
+    inside_all &= static_cast<__mmask16>(inside | ~kept);
     const __m512i bin = _mm512_maskz_cvttps_epi32(inside, position);  // 0 outside
     const __m512i index = _mm512_mask_add_epi32(bin, negative, bin, negative_base);
-    const __mmask16 nonzero = _mm512_cmp_ps_mask(x, zero, _CMP_NEQ_UQ);
-    // Non-zero values in their half's band are only counted.
-    const __m512i band_lo = _mm512_mask_blend_epi32(negative, lo_pos, lo_neg);
-    const __m512i band_hi = _mm512_mask_blend_epi32(negative, hi_pos, hi_neg);
-    const __mmask16 banded = _mm512_mask_cmplt_epu32_mask(
-        _mm512_mask_cmpge_epu32_mask(nonzero, bin, band_lo), bin, band_hi);
-    const __mmask16 kept_lanes = nonzero & static_cast<__mmask16>(~banded);
-    if (kept_lanes != 0) {  // in tail mode most vectors keep nothing
-      // Compress in a register, then store all 16 lanes: the slot buffer has
-      // room, and a masked compressing store to memory is slow on some CPUs.
-      _mm512_storeu_si512(slot + fill.count, _mm512_maskz_compress_epi32(kept_lanes, index));
-      fill.count += static_cast<std::size_t>(__builtin_popcount(kept_lanes));
-    }
-    zero_lanes = _mm512_mask_add_epi32(zero_lanes, static_cast<__mmask16>(~nonzero), zero_lanes, one);
-    band_neg_lanes = _mm512_mask_add_epi32(band_neg_lanes, banded & negative, band_neg_lanes, one);
-    band_pos_lanes =
-        _mm512_mask_add_epi32(band_pos_lanes, banded & static_cast<__mmask16>(~negative), band_pos_lanes, one);
+    // Compress in a register, then store all 16 lanes: the slot buffer has
+    // room, and a masked compressing store to memory is slow on some CPUs.
+    _mm512_storeu_si512(slot + fill.count, _mm512_maskz_compress_epi32(kept, index));
+    fill.count += static_cast<std::size_t>(__builtin_popcount(kept));
   }
   fill.zeros = lane_sum(zero_lanes);
   fill.band_values[0] = lane_sum(band_pos_lanes);
