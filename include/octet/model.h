@@ -96,6 +96,7 @@ struct RuntimeInfo {
   bool reference_kernels = false;
   std::size_t fast_ops = 0;        // operators run by a fast kernel (XNNPACK or octet's own)
   std::size_t reference_ops = 0;   // operators run by a reference kernel
+  std::size_t folded_ops = 0;      // PADs folded into the convolution reading them (they do not run)
   std::size_t arena_bytes = 0;     // the planned activation arena (tensors share memory when their lifetimes allow)
   std::size_t unshared_bytes = 0;  // what the activations would need without sharing
 };

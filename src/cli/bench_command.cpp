@@ -148,7 +148,7 @@ Command add_bench_command(CLI::App& app) {
     j["threads_requested"] = args->threads;
     j["threads"] = runtime.threads;
     j["ops"] = model.op_count();
-    j["kernels"] = {{"fast", runtime.fast_ops}, {"reference", runtime.reference_ops}};
+    j["kernels"] = {{"fast", runtime.fast_ops}, {"reference", runtime.reference_ops}, {"folded", runtime.folded_ops}};
     j["arena_bytes"] = runtime.arena_bytes;
     j["unshared_activation_bytes"] = runtime.unshared_bytes;
     j["load_ms"] = load_ms;
@@ -194,7 +194,9 @@ Command add_bench_command(CLI::App& app) {
     fmt::print("interpreter: octet {}, {}, {} thread{}\n", kVersion,
                runtime.reference_kernels ? "reference kernels only" : "fast kernels (XNNPACK) where they cover an op",
                runtime.threads, runtime.threads == 1 ? "" : "s");
-    fmt::print("kernels:   {} fast, {} reference\n", runtime.fast_ops, runtime.reference_ops);
+    fmt::print("kernels:   {} fast, {} reference", runtime.fast_ops, runtime.reference_ops);
+    if (runtime.folded_ops > 0) fmt::print(", {} PAD folded into the convolution that reads it", runtime.folded_ops);
+    fmt::print("\n");
     fmt::print("arena:     {} planned for activations ({} without sharing)\n", format_byte_size(runtime.arena_bytes),
                format_byte_size(runtime.unshared_bytes));
     fmt::print("load:      {:10.3f} ms\n", load_ms);

@@ -2,11 +2,13 @@
 
 #include <pthreadpool.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 
 #include "core/error.h"
 #include "runtime/fast/fast_kernel.h"
+#include "runtime/fast/fold_pad.h"
 
 namespace octet {
 
@@ -42,8 +44,12 @@ Interpreter::Interpreter(const Graph& graph, const InterpreterOptions& options) 
 
   if (options.threads < 1) throw fail("interpreter: --threads must be at least 1, got {}", options.threads);
 
+  // PADs that may fold into the convolution reading them: the convolution
+  // would read the PAD's input, which must then live until it runs.
+  const std::vector<fast::PadFold> folds =
+      options.kernels == KernelSet::kFast ? fast::find_pad_folds(graph_) : std::vector<fast::PadFold>{};
   // One arena for every non-constant tensor; constants are viewed in place.
-  plan_ = plan_memory(graph_, options.share_memory);
+  plan_ = plan_memory(graph_, options.share_memory, fast::fold_extra_reads(graph_, folds));
   if (plan_.arena_bytes > 0) {
     // aligned_alloc wants a size that is a multiple of the alignment; the plan's blocks are.
     arena_.reset(static_cast<std::byte*>(std::aligned_alloc(kTensorAlignment, plan_.arena_bytes)));
@@ -78,12 +84,23 @@ Interpreter::Interpreter(const Graph& graph, const InterpreterOptions& options) 
   }
 
   fast_.resize(graph_.ops().size());
+  folded_.assign(graph_.ops().size(), false);
   if (options.kernels == KernelSet::kFast) {
     if (options.threads > 1) {
       threadpool_.reset(pthreadpool_create(static_cast<std::size_t>(options.threads)));
       if (!threadpool_) throw fail("interpreter: cannot create a pool of {} threads", options.threads);
     }
+    // Folds first: a convolution whose fast kernel takes the PAD's input.
+    for (const fast::PadFold& f : folds) {
+      const std::size_t c = f.consumer_op;
+      const TensorView& unpadded = views_[static_cast<std::size_t>(graph_.ops()[f.pad_op].inputs[0])];
+      const fast::FastContext context{graph_,          graph_.ops()[c], op_inputs_[c], op_outputs_[c],
+                                      threadpool_.get(), &unpadded,       f.extra};
+      fast_[c] = fast::make_fast_kernel(context);
+      folded_[f.pad_op] = fast_[c] != nullptr;
+    }
     for (std::size_t i = 0; i < graph_.ops().size(); ++i) {
+      if (fast_[i] || folded_[i]) continue;
       const fast::FastContext context{graph_, graph_.ops()[i], op_inputs_[i], op_outputs_[i], threadpool_.get()};
       fast_[i] = fast::make_fast_kernel(context);
     }
@@ -92,7 +109,12 @@ Interpreter::Interpreter(const Graph& graph, const InterpreterOptions& options) 
 
 std::string_view Interpreter::op_kernel(std::size_t op_index) const {
   if (op_index >= fast_.size()) throw fail("interpreter: op {} of {} requested", op_index, fast_.size());
+  if (folded_[op_index]) return "folded";
   return fast_[op_index] ? "fast" : "reference";
+}
+
+std::size_t Interpreter::folded_op_count() const {
+  return static_cast<std::size_t>(std::count(folded_.begin(), folded_.end(), true));
 }
 
 std::size_t Interpreter::fast_op_count() const {
@@ -129,6 +151,8 @@ void Interpreter::invoke() {
   for (std::size_t i = 0; i < ops.size(); ++i) {
     if (fast_[i]) {
       fast_[i]->run();
+    } else if (folded_[i]) {
+      // Folded into the convolution that reads its output.
     } else {
       const KernelContext context{graph_, ops[i]};
       kernels_[i]->eval(context, op_inputs_[i], op_outputs_[i]);

@@ -67,9 +67,12 @@ class Interpreter {
   void invoke();
 
   const Graph& graph() const { return graph_; }
-  // Which kernel runs op `op_index`: "fast" or "reference".
+  // Which kernel runs op `op_index`: "fast", "reference", or "folded" for a
+  // PAD folded into the convolution that reads it (fast/fold_pad.h: it does
+  // not run, and its output is never written).
   std::string_view op_kernel(std::size_t op_index) const;
   std::size_t fast_op_count() const;
+  std::size_t folded_op_count() const;
   // Bytes of the activation arena (all non-constant tensors).
   std::size_t arena_bytes() const { return plan_.arena_bytes; }
   const MemoryPlan& memory_plan() const { return plan_; }
@@ -91,6 +94,7 @@ class Interpreter {
   std::vector<std::vector<TensorView>> op_inputs_;   // per op; absent inputs have data == nullptr
   std::vector<std::vector<TensorView>> op_outputs_;  // per op
   std::vector<std::unique_ptr<fast::FastKernel>> fast_;  // per op; null where the reference kernel runs
+  std::vector<bool> folded_;                             // per op: a PAD folded into its reader's fast kernel
   OpObserver observer_;
 };
 

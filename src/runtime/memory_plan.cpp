@@ -15,7 +15,7 @@ struct Lifetime {
 
 std::size_t round_up(std::size_t value, std::size_t multiple) { return (value + multiple - 1) / multiple * multiple; }
 
-std::vector<Lifetime> lifetimes(const Graph& graph, bool share) {
+std::vector<Lifetime> lifetimes(const Graph& graph, bool share, std::span<const ExtraRead> extra_reads) {
   const std::size_t op_count = graph.ops().size();
   const std::size_t end = op_count;  // "after the last op"
   std::vector<Lifetime> life(graph.tensor_count());
@@ -31,6 +31,7 @@ std::vector<Lifetime> lifetimes(const Graph& graph, bool share) {
     for (const TensorId id : op.outputs) touch(id, i);
     for (const TensorId id : op.inputs) touch(id, i);
   }
+  for (const ExtraRead& read : extra_reads) touch(read.tensor, read.op);
   for (const TensorId id : graph.inputs()) {
     touch(id, 0);
     touch(id, end);
@@ -48,8 +49,8 @@ std::vector<Lifetime> lifetimes(const Graph& graph, bool share) {
 
 }  // namespace
 
-MemoryPlan plan_memory(const Graph& graph, bool share) {
-  const std::vector<Lifetime> life = lifetimes(graph, share);
+MemoryPlan plan_memory(const Graph& graph, bool share, std::span<const ExtraRead> extra_reads) {
+  const std::vector<Lifetime> life = lifetimes(graph, share, extra_reads);
   MemoryPlan plan;
   plan.offsets.assign(graph.tensor_count(), MemoryPlan::kNotPlanned);
 

@@ -8,6 +8,7 @@
 // TFLite's arena planner does.
 
 #include <cstddef>
+#include <span>
 #include <vector>
 
 #include "core/graph.h"
@@ -29,8 +30,15 @@ struct MemoryPlan {
   std::size_t unshared_bytes = 0;
 };
 
+// A read of a tensor that the graph does not show: a fast kernel that reads
+// `tensor` when op `op` runs (a convolution reading a folded PAD's input).
+struct ExtraRead {
+  TensorId tensor = kNoTensor;
+  std::size_t op = 0;
+};
+
 // With `share` false every tensor gets its own bytes (each tensor stays
 // readable after invoke(): for debugging and layer-by-layer comparisons).
-MemoryPlan plan_memory(const Graph& graph, bool share);
+MemoryPlan plan_memory(const Graph& graph, bool share, std::span<const ExtraRead> extra_reads = {});
 
 }  // namespace octet

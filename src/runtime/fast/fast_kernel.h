@@ -15,6 +15,7 @@
 #include <memory>
 #include <span>
 
+#include "runtime/fast/window.h"
 #include "runtime/kernel.h"
 
 struct pthreadpool;  // pthreadpool.h: the thread pool XNNPACK runs on
@@ -41,6 +42,12 @@ struct FastContext {
   std::span<const TensorView> inputs;
   std::span<const TensorView> outputs;
   pthreadpool* threadpool = nullptr;  // nullptr: run on the calling thread
+  // Set when the op's data input is the output of a PAD folded into it
+  // (fold_pad.h): the PAD's input, read instead, and the PAD's amounts, added
+  // to the op's own padding. inputs[0] stays the PAD's output view: its shape
+  // is what the op computes with. Only convolution factories accept it.
+  const TensorView* unpadded_input = nullptr;
+  Window extra_padding{};
 };
 
 // The fast kernel for `context.op`, or nullptr when none covers it.

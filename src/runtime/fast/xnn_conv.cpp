@@ -4,6 +4,7 @@
 // 1HW(C*M) = XNNPACK's depthwise [H][W][C*M]); XNNPACK packs them at creation.
 // Padding is passed explicitly, computed as the reference kernels do.
 
+#include "runtime/fast/fold_pad.h"
 #include "runtime/fast/registry.h"
 #include "runtime/fast/window.h"
 #include "runtime/fast/xnnpack_util.h"
@@ -38,7 +39,9 @@ std::unique_ptr<FastKernel> make_conv_f32(const FastContext& c) {
   const Shape& filter = c.inputs[kFilter].shape;
   const Shape& out = c.outputs[0].shape;
   const std::int64_t groups = in[3] / filter[3];
-  const Window pad = window_padding(in, out, filter[1], filter[2], o.stride_h, o.stride_w, o.dilation_h, o.dilation_w);
+  const ConvSource src =
+      conv_source(c, window_padding(in, out, filter[1], filter[2], o.stride_h, o.stride_w, o.dilation_h, o.dilation_w));
+  const Window& pad = src.pad;
   xnn_operator_t op = nullptr;
   check(c,
         xnn_create_convolution2d_nhwc_f32(
@@ -51,10 +54,11 @@ std::unique_ptr<FastKernel> make_conv_f32(const FastContext& c) {
             bias_data(c), range->first, range->second, /*flags=*/0, &op),
         "convolution create");
   OperatorPtr owned(op);
+  const Shape& src_shape = src.view.shape;
   check(c,
-        xnn_setup_convolution2d_nhwc_f32(op, static_cast<std::size_t>(in[0]), static_cast<std::size_t>(in[1]),
-                                         static_cast<std::size_t>(in[2]), c.inputs[kIn].as<const float>(),
-                                         c.outputs[0].as<float>(), c.threadpool),
+        xnn_setup_convolution2d_nhwc_f32(op, static_cast<std::size_t>(src_shape[0]),
+                                         static_cast<std::size_t>(src_shape[1]), static_cast<std::size_t>(src_shape[2]),
+                                         src.view.as<const float>(), c.outputs[0].as<float>(), c.threadpool),
         "convolution setup");
   return std::make_unique<XnnOperatorKernel>(c, std::move(owned));
 }
@@ -67,7 +71,9 @@ std::unique_ptr<FastKernel> make_depthwise_f32(const FastContext& c) {
   const Shape& in = c.inputs[kIn].shape;
   const Shape& filter = c.inputs[kFilter].shape;
   const Shape& out = c.outputs[0].shape;
-  const Window pad = window_padding(in, out, filter[1], filter[2], o.stride_h, o.stride_w, o.dilation_h, o.dilation_w);
+  const ConvSource src =
+      conv_source(c, window_padding(in, out, filter[1], filter[2], o.stride_h, o.stride_w, o.dilation_h, o.dilation_w));
+  const Window& pad = src.pad;
   xnn_operator_t op = nullptr;
   check(c,
         xnn_create_convolution2d_nhwc_f32(
@@ -80,10 +86,11 @@ std::unique_ptr<FastKernel> make_depthwise_f32(const FastContext& c) {
             range->second, XNN_FLAG_DEPTHWISE_CONVOLUTION, &op),
         "depthwise convolution create");
   OperatorPtr owned(op);
+  const Shape& src_shape = src.view.shape;
   check(c,
-        xnn_setup_convolution2d_nhwc_f32(op, static_cast<std::size_t>(in[0]), static_cast<std::size_t>(in[1]),
-                                         static_cast<std::size_t>(in[2]), c.inputs[kIn].as<const float>(),
-                                         c.outputs[0].as<float>(), c.threadpool),
+        xnn_setup_convolution2d_nhwc_f32(op, static_cast<std::size_t>(src_shape[0]),
+                                         static_cast<std::size_t>(src_shape[1]), static_cast<std::size_t>(src_shape[2]),
+                                         src.view.as<const float>(), c.outputs[0].as<float>(), c.threadpool),
         "depthwise convolution setup");
   return std::make_unique<XnnOperatorKernel>(c, std::move(owned));
 }

@@ -10,6 +10,7 @@
 // s_in * s_w[c] / s_out in float32 and the fused activation's clamp from
 // quant::xnn_activation_range. Layouts and padding are those of xnn_conv.cpp.
 
+#include "runtime/fast/fold_pad.h"
 #include "runtime/fast/registry.h"
 #include "runtime/fast/window.h"
 #include "runtime/fast/xnnpack_util.h"
@@ -61,13 +62,14 @@ std::unique_ptr<FastKernel> make_int8_conv(const FastContext& c, const ConvGeome
   // XNNPACK needs output_min < output_max; a clamp to one value stays on the reference.
   if (q.range.min >= q.range.max) return nullptr;
   const reference::TensorQuant in_q = reference::view_quant(in);
+  const ConvSource source = conv_source(c, g.pad);
   const reference::TensorQuant out_q = reference::view_quant(out);
   const bool per_channel = filter.quant->scale.size() > 1;
   xnn_operator_t op = nullptr;
   if (per_channel) {
     check(c,
           xnn_create_convolution2d_nhwc_qc8(
-              g.pad.top, g.pad.right, g.pad.bottom, g.pad.left, g.kernel_h, g.kernel_w, g.stride_h, g.stride_w,
+              source.pad.top, source.pad.right, source.pad.bottom, source.pad.left, g.kernel_h, g.kernel_w, g.stride_h, g.stride_w,
               g.dilation_h, g.dilation_w, g.groups, g.group_inputs, g.group_outputs, g.in_channels, g.out_channels,
               to_int8(in_q.zero_point), in_q.scale, filter.quant->scale.data(), filter.as<const std::int8_t>(),
               bias_data(c), to_int8(out_q.zero_point), out_q.scale, to_int8(q.range.min), to_int8(q.range.max),
@@ -76,7 +78,7 @@ std::unique_ptr<FastKernel> make_int8_conv(const FastContext& c, const ConvGeome
   } else {
     check(c,
           xnn_create_convolution2d_nhwc_qs8(
-              g.pad.top, g.pad.right, g.pad.bottom, g.pad.left, g.kernel_h, g.kernel_w, g.stride_h, g.stride_w,
+              source.pad.top, source.pad.right, source.pad.bottom, source.pad.left, g.kernel_h, g.kernel_w, g.stride_h, g.stride_w,
               g.dilation_h, g.dilation_w, g.groups, g.group_inputs, g.group_outputs, g.in_channels, g.out_channels,
               to_int8(in_q.zero_point), in_q.scale, filter.quant->scale[0], filter.as<const std::int8_t>(),
               bias_data(c), to_int8(out_q.zero_point), out_q.scale, to_int8(q.range.min), to_int8(q.range.max),
@@ -84,17 +86,18 @@ std::unique_ptr<FastKernel> make_int8_conv(const FastContext& c, const ConvGeome
           "qs8 convolution create");
   }
   OperatorPtr owned(op);
-  const auto batch = static_cast<std::size_t>(in.shape[0]);
-  const auto height = static_cast<std::size_t>(in.shape[1]);
-  const auto width = static_cast<std::size_t>(in.shape[2]);
+  const TensorView& src = source.view;
+  const auto batch = static_cast<std::size_t>(src.shape[0]);
+  const auto height = static_cast<std::size_t>(src.shape[1]);
+  const auto width = static_cast<std::size_t>(src.shape[2]);
   if (per_channel) {
     check(c,
-          xnn_setup_convolution2d_nhwc_qc8(op, batch, height, width, in.as<const std::int8_t>(),
+          xnn_setup_convolution2d_nhwc_qc8(op, batch, height, width, src.as<const std::int8_t>(),
                                            out.as<std::int8_t>(), c.threadpool),
           "qc8 convolution setup");
   } else {
     check(c,
-          xnn_setup_convolution2d_nhwc_qs8(op, batch, height, width, in.as<const std::int8_t>(),
+          xnn_setup_convolution2d_nhwc_qs8(op, batch, height, width, src.as<const std::int8_t>(),
                                            out.as<std::int8_t>(), c.threadpool),
           "qs8 convolution setup");
   }
