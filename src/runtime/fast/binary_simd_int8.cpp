@@ -77,6 +77,7 @@ struct VecParams {
   __m256i zp1, zp2, zp_out, lo, hi;
   __m256 scale, scale_lo, scale_hi;
   simd::MbqmVec input_1, input_2, output;
+  simd::SplitMultiplier split_1, split_2;  // ADD/SUB input multipliers for mbqm_shifted_by_20
 };
 
 OCTET_TARGET_AVX2 inline VecParams vec_params(const Params& p) {
@@ -92,6 +93,8 @@ OCTET_TARGET_AVX2 inline VecParams vec_params(const Params& p) {
       .input_1 = simd::mbqm_vec(p.input_1),
       .input_2 = simd::mbqm_vec(p.input_2),
       .output = simd::mbqm_vec(p.output),
+      .split_1 = simd::split_multiplier(p.input_1.multiplier),
+      .split_2 = simd::split_multiplier(p.input_2.multiplier),
   };
 }
 
@@ -110,8 +113,8 @@ OCTET_TARGET_AVX2 inline __m256i compute8(const VecParams& v, __m256i a, __m256i
     if constexpr (kRule == Rule::kMulRescale) {
       raw = _mm256_mullo_epi32(ca, cb);
     } else {
-      const __m256i x1 = simd::mbqm(_mm256_slli_epi32(ca, kAddLeftShift), v.input_1);
-      const __m256i x2 = simd::mbqm(_mm256_slli_epi32(cb, kAddLeftShift), v.input_2);
+      const __m256i x1 = simd::mbqm_shifted_by_20(ca, v.split_1, v.input_1);
+      const __m256i x2 = simd::mbqm_shifted_by_20(cb, v.split_2, v.input_2);
       raw = kRule == Rule::kAdd ? _mm256_add_epi32(x1, x2) : _mm256_sub_epi32(x1, x2);
     }
     const __m256i q = _mm256_add_epi32(simd::mbqm(raw, v.output), v.zp_out);
@@ -250,6 +253,10 @@ std::unique_ptr<FastKernel> make_simd_binary_int8(const FastContext& c) {
     rule = c.op.type == OpType::kAdd ? Rule::kAdd : Rule::kSub;
   }
   if (!vector_shift(params.input_1) || !vector_shift(params.input_2) || !vector_shift(params.output)) return nullptr;
+  // ADD/SUB's input multipliers s_i / (2 max(s_1, s_2)) <= 1/2 never shift left (mbqm_shifted_by_20's premise).
+  if (rule != Rule::kMulFp32 && rule != Rule::kMulRescale && (params.input_1.shift > 0 || params.input_2.shift > 0)) {
+    return nullptr;
+  }
   return std::make_unique<SimdBinaryKernel>(c, params, rule, period_a, period_b);
 }
 

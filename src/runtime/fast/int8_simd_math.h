@@ -61,6 +61,16 @@ OCTET_TARGET_AVX2 inline __m256i rounding_doubling_high_mul(__m256i x, __m256i m
                             _mm256_slli_epi64(_mm256_srli_epi64(odd, kQ31Shift), kDwordBits), kOddDwords);
 }
 
+// RoundingDivideByPOT by v's right shift (the second half of mbqm).
+OCTET_TARGET_AVX2 inline __m256i rounding_divide_by_pot(__m256i r, const MbqmVec& v) {
+  if (v.shifts_right) {
+    const __m256i remainder = _mm256_and_si256(r, v.mask);
+    const __m256i threshold = _mm256_add_epi32(v.half_mask, _mm256_srli_epi32(r, kDwordBits - 1));
+    r = _mm256_sub_epi32(_mm256_sra_epi32(r, v.right), _mm256_cmpgt_epi32(remainder, threshold));
+  }
+  return r;
+}
+
 // MultiplyByQuantizedMultiplier: saturating left shift, high mul, then
 // RoundingDivideByPOT (ties away from zero).
 OCTET_TARGET_AVX2 inline __m256i mbqm(__m256i x, const MbqmVec& v) {
@@ -71,13 +81,27 @@ OCTET_TARGET_AVX2 inline __m256i mbqm(__m256i x, const MbqmVec& v) {
     shifted = _mm256_blendv_epi8(shifted, _mm256_set1_epi32(std::numeric_limits<std::int32_t>::max()), over);
     x = _mm256_blendv_epi8(shifted, _mm256_set1_epi32(std::numeric_limits<std::int32_t>::min()), under);
   }
-  __m256i r = rounding_doubling_high_mul(x, v.multiplier);
-  if (v.shifts_right) {
-    const __m256i remainder = _mm256_and_si256(r, v.mask);
-    const __m256i threshold = _mm256_add_epi32(v.half_mask, _mm256_srli_epi32(r, kDwordBits - 1));
-    r = _mm256_sub_epi32(_mm256_sra_epi32(r, v.right), _mm256_cmpgt_epi32(remainder, threshold));
-  }
-  return r;
+  return rounding_divide_by_pot(rounding_doubling_high_mul(x, v.multiplier), v);
+}
+
+// MultiplyByQuantizedMultiplier(c << 20, m) for |c| <= 255 and m's shift <= 0
+// (ADD/SUB's input stage) in 32-bit lanes: SaturatingRoundingDoublingHighMul
+// is floor((c 2^20 m + 2^30) / 2^31) = floor((c m + 2^10) / 2^11), and with
+// m = m_high 2^11 + m_low that is c m_high + floor((c m_low + 2^10) / 2^11);
+// |c m_high| < 2^28 and |c m_low| < 2^19, so nothing overflows.
+inline constexpr int kAddHeadroomBits = 20;  // TFLite int8 ADD/SUB: inputs shifted left by 20
+inline constexpr int kAddShiftRemainder = kQ31Shift - kAddHeadroomBits;
+struct SplitMultiplier {
+  __m256i high, low, half;
+};
+OCTET_TARGET_AVX2 inline SplitMultiplier split_multiplier(std::int32_t multiplier) {
+  return SplitMultiplier{.high = _mm256_set1_epi32(multiplier >> kAddShiftRemainder),
+                         .low = _mm256_set1_epi32(multiplier & ((1 << kAddShiftRemainder) - 1)),
+                         .half = _mm256_set1_epi32(1 << (kAddShiftRemainder - 1))};
+}
+OCTET_TARGET_AVX2 inline __m256i mbqm_shifted_by_20(__m256i c, const SplitMultiplier& m, const MbqmVec& v) {
+  const __m256i low = _mm256_srai_epi32(_mm256_add_epi32(_mm256_mullo_epi32(c, m.low), m.half), kAddShiftRemainder);
+  return rounding_divide_by_pot(_mm256_add_epi32(_mm256_mullo_epi32(c, m.high), low), v);
 }
 
 // Four vectors of 8 int32 values in [-128, 127] -> 32 int8 in order.
