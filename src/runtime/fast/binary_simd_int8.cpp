@@ -12,6 +12,9 @@
 // AVX2 or when a shift falls outside what the vector code handles.
 
 #include <algorithm>
+#include <optional>
+
+#include "runtime/fast/binary_simd_int8.h"
 
 #include "quant/requantize.h"
 #include "runtime/fast/int8_simd_math.h"
@@ -233,34 +236,49 @@ bool per_tensor_int8(const TensorView& v) {
   return v.dtype == DType::kInt8 && v.quant != nullptr && v.quant->scale.size() == 1;
 }
 
+// The kernel's parameters and rule for an op, or nullopt where it declines.
+std::optional<std::pair<Params, Rule>> plan(OpType type, Activation activation, const QuantParams& q1,
+                                            const QuantParams& q2, const QuantParams& qo) {
+  if (activation == Activation::kTanh || !__builtin_cpu_supports("avx2")) return std::nullopt;
+  Params params;
+  Rule rule = Rule::kAdd;
+  if (type == OpType::kMul) {
+    rule = mul_params(q1, q2, qo, activation, params);
+  } else if (type == OpType::kAdd || type == OpType::kSub) {
+    params = add_params(q1, q2, qo, activation);
+    rule = type == OpType::kAdd ? Rule::kAdd : Rule::kSub;
+  } else {
+    return std::nullopt;
+  }
+  if (!vector_shift(params.input_1) || !vector_shift(params.input_2) || !vector_shift(params.output)) return std::nullopt;
+  // ADD/SUB's input multipliers s_i / (2 max(s_1, s_2)) <= 1/2 never shift left (mbqm_shifted_by_20's premise).
+  if (rule != Rule::kMulFp32 && rule != Rule::kMulRescale && (params.input_1.shift > 0 || params.input_2.shift > 0)) {
+    return std::nullopt;
+  }
+  return std::pair{params, rule};
+}
+
 std::unique_ptr<FastKernel> make_simd_binary_int8(const FastContext& c) {
   if (!per_tensor_int8(c.inputs[0]) || !per_tensor_int8(c.inputs[1]) || !per_tensor_int8(c.outputs[0])) return nullptr;
-  if (c.outputs[0].count() == 0 || !__builtin_cpu_supports("avx2")) return nullptr;
+  if (c.outputs[0].count() == 0) return nullptr;
   const std::size_t period_a = repeat_period(c.inputs[0].shape, c.outputs[0].shape);
   const std::size_t period_b = repeat_period(c.inputs[1].shape, c.outputs[0].shape);
   if (period_a == 0 || period_b == 0) return nullptr;
-  const QuantParams& q1 = *c.inputs[0].quant;
-  const QuantParams& q2 = *c.inputs[1].quant;
-  const QuantParams& qo = *c.outputs[0].quant;
-  const Activation activation = activation_of(c.op);
-  if (activation == Activation::kTanh) return nullptr;
-  Params params;
-  Rule rule = Rule::kAdd;
-  if (c.op.type == OpType::kMul) {
-    rule = mul_params(q1, q2, qo, activation, params);
-  } else {
-    params = add_params(q1, q2, qo, activation);
-    rule = c.op.type == OpType::kAdd ? Rule::kAdd : Rule::kSub;
-  }
-  if (!vector_shift(params.input_1) || !vector_shift(params.input_2) || !vector_shift(params.output)) return nullptr;
-  // ADD/SUB's input multipliers s_i / (2 max(s_1, s_2)) <= 1/2 never shift left (mbqm_shifted_by_20's premise).
-  if (rule != Rule::kMulFp32 && rule != Rule::kMulRescale && (params.input_1.shift > 0 || params.input_2.shift > 0)) {
-    return nullptr;
-  }
-  return std::make_unique<SimdBinaryKernel>(c, params, rule, period_a, period_b);
+  const auto planned = plan(c.op.type, activation_of(c.op), *c.inputs[0].quant, *c.inputs[1].quant, *c.outputs[0].quant);
+  if (!planned) return nullptr;
+  return std::make_unique<SimdBinaryKernel>(c, planned->first, planned->second, period_a, period_b);
 }
 
 }  // namespace
+
+bool simd_binary_int8(OpType type, Activation activation, const QuantParams& q1, const QuantParams& q2,
+                      const QuantParams& qo, std::span<const std::int8_t> a, std::span<const std::int8_t> b,
+                      std::span<std::int8_t> out) {
+  const auto planned = plan(type, activation, q1, q2, qo);
+  if (!planned) return false;
+  compute_run_of(planned->second)(planned->first, a.data(), b.data(), out.data(), out.size());
+  return true;
+}
 
 void add_simd_binary_int8_kernels(FastKernelTable& table) {
   for (const OpType type : {OpType::kAdd, OpType::kSub, OpType::kMul}) table.add(type, make_simd_binary_int8);
