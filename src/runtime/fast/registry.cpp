@@ -32,6 +32,8 @@ const FastKernelTable& table() {
     add_xnn_conv_int8_kernels(t);
     add_xnn_fully_connected_int8_kernels(t);
     add_xnn_pool_int8_kernels(t);
+    add_simd_binary_int8_kernels(t);  // before the table kernel: preferred where it applies
+    add_unary_table_int8_kernels(t);
     add_table_binary_int8_kernels(t);
     add_pad_int8_kernels(t);
     return t;

@@ -31,6 +31,8 @@ void add_xnn_transpose_conv_kernels(FastKernelTable& table);  // TRANSPOSE_CONV 
 void add_xnn_conv_int8_kernels(FastKernelTable& table);  // CONV_2D DEPTHWISE_CONV_2D (int8, fp32 rule)
 void add_xnn_fully_connected_int8_kernels(FastKernelTable& table);  // FULLY_CONNECTED (int8, fp32 rule)
 void add_xnn_pool_int8_kernels(FastKernelTable& table);  // MAX_POOL_2D, MEAN {1, 2} (int8)
+void add_simd_binary_int8_kernels(FastKernelTable& table);  // ADD SUB MUL (int8, AVX2, the reference's arithmetic)
+void add_unary_table_int8_kernels(FastKernelTable& table);  // activations, QUANTIZE (int8, 256-entry table of the reference)
 void add_table_binary_int8_kernels(FastKernelTable& table);  // ADD SUB MUL MAXIMUM MINIMUM (int8, look-up)
 void add_pad_int8_kernels(FastKernelTable& table);  // PAD PADV2 (int8, row copies)
 

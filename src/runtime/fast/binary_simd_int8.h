@@ -1,0 +1,20 @@
+#pragma once
+// The AVX2 int8 ADD / SUB / MUL arithmetic of binary_simd_int8.cpp on plain
+// arrays, for tests that check it directly (not only through whichever fast
+// kernel the interpreter picks).
+
+#include <cstdint>
+#include <span>
+
+#include "core/graph.h"
+
+namespace octet::fast {
+
+// out[i] = op(a[i], b[i]) (equal lengths) with the fast kernel's arithmetic;
+// false, nothing written, where the kernel declines (no AVX2, TANH, shifts it
+// does not handle, an op other than ADD, SUB, MUL).
+bool simd_binary_int8(OpType type, Activation activation, const QuantParams& q1, const QuantParams& q2,
+                      const QuantParams& qo, std::span<const std::int8_t> a, std::span<const std::int8_t> b,
+                      std::span<std::int8_t> out);
+
+}  // namespace octet::fast
