@@ -19,6 +19,7 @@
 #include "quant/requantize.h"
 #include "runtime/fast/int8_simd_math.h"
 #include "runtime/fast/parallel_chunks.h"
+#include "runtime/fast/broadcast.h"
 #include "runtime/fast/registry.h"
 #include "runtime/reference/int8_rounding.h"
 
@@ -160,21 +161,6 @@ ComputeRun compute_run_of(Rule rule) {
     case Rule::kMulRescale: return &compute_run<Rule::kMulRescale>;
   }
   return nullptr;
-}
-
-// As binary_int8.cpp: elements after which an input repeats, 0 when it is not
-// a trailing block of the output.
-std::size_t repeat_period(const Shape& shape, const Shape& out) {
-  if (shape.size() > out.size()) return 0;
-  const std::size_t offset = out.size() - shape.size();
-  std::size_t first = 0;
-  while (first < shape.size() && shape[first] == 1) ++first;
-  std::size_t period = 1;
-  for (std::size_t d = first; d < shape.size(); ++d) {
-    if (shape[d] != out[offset + d]) return 0;
-    period *= static_cast<std::size_t>(shape[d]);
-  }
-  return period;
 }
 
 // One operand: the whole output's worth of bytes, or a period tiled at run().
