@@ -17,6 +17,8 @@ constexpr int kQ8Shift = 8;
 constexpr float kQ11One = 2048.0F;
 constexpr int kQ11Shift = 11;
 constexpr int kQ22Shift = 2 * kQ11Shift;
+// XNNPACK's add multipliers: the larger ratio scaled into [2^20, 2^21).
+constexpr int kAddMultiplierBits = 20;
 
 std::int32_t clamp_to(std::int64_t v, IntRange q) {
   return static_cast<std::int32_t>(std::clamp<std::int64_t>(v, q.min, q.max));
@@ -89,6 +91,30 @@ std::int32_t xnn_bilinear_q11(std::int32_t top_left, std::int32_t top_right, std
       std::int64_t{bottom_left} * (1 << kQ11Shift) + std::int64_t{bottom_right - bottom_left} * weight_x;
   const std::int64_t acc = top * (1 << kQ11Shift) + (bottom - top) * weight_y;
   return static_cast<std::int32_t>(round_half_up_shift(acc, kQ22Shift));
+}
+
+XnnAddParams xnn_add_params(float a_scale, std::int32_t a_zero_point, float b_scale, std::int32_t b_zero_point,
+                            float output_scale, std::int32_t output_zero_point, bool subtract, IntRange range) {
+  const float a_ratio = a_scale / output_scale;  // float32, as XNNPACK forms it
+  const float b_ratio = subtract ? -(b_scale / output_scale) : b_scale / output_scale;
+  const float larger = std::max(std::fabs(a_ratio), std::fabs(b_ratio));
+  int exponent = 0;
+  std::frexp(larger, &exponent);  // larger = f 2^exponent, f in [0.5, 1): floor(log2) = exponent - 1
+  XnnAddParams p;
+  p.shift = kAddMultiplierBits - (exponent - 1);
+  // lrintf(ldexpf(r, shift)): exact scaling by a power of two, then half to even.
+  p.a_multiplier = static_cast<std::int32_t>(std::lrint(std::ldexp(a_ratio, p.shift)));
+  p.b_multiplier = static_cast<std::int32_t>(std::lrint(std::ldexp(b_ratio, p.shift)));
+  p.bias = (std::int32_t{1} << (p.shift - 1)) - p.a_multiplier * a_zero_point - p.b_multiplier * b_zero_point;
+  p.output_zero_point = output_zero_point;
+  p.range = range;
+  return p;
+}
+
+std::int32_t xnn_add(const XnnAddParams& p, std::int32_t a, std::int32_t b) {
+  // |m| < 2^21 and |a|, |b| <= 128: every term and the sum fit in int32, as in XNNPACK.
+  const std::int32_t acc = p.bias + a * p.a_multiplier + b * p.b_multiplier;
+  return clamp_to((acc >> p.shift) + std::int64_t{p.output_zero_point}, p.range);
 }
 
 }  // namespace octet::quant

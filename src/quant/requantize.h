@@ -19,6 +19,9 @@
 //   scale), out = floor(((q - zp_in) * m + 128) / 256) + zp_out, saturated.
 // * 11-bit bilinear weights (XNNPACK's s8-ibilinear): weights lrintf(alpha *
 //   2^11), two lerps in integers, one rounding (half up) by 2^22.
+// * 20-bit add multipliers (XNNPACK's qs8-vadd, ADD and SUB): each input's
+//   scale ratio s_i / s_out becomes an integer multiplier of about 20 bits,
+//   out = (bias + a m_a + b m_b) >> shift + zp_out, one rounding, half up.
 //
 // Every rounding here is exact integer or IEEE float32 arithmetic, so the
 // results are bit-identical to XNNPACK's scalar and SIMD kernels.
@@ -78,5 +81,28 @@ std::int32_t xnn_q11_weight(float alpha);
 // likewise, out = (top * 2^11 + (bottom - top) * wy + 2^21) >> 22.
 std::int32_t xnn_bilinear_q11(std::int32_t top_left, std::int32_t top_right, std::int32_t bottom_left,
                               std::int32_t bottom_right, std::int32_t weight_x, std::int32_t weight_y);
+
+// ---- 20-bit add multipliers (XNNPACK qs8-vadd)
+
+// XNNPACK's ADD (and SUB, with the second ratio negated) accepts input-to-output
+// scale ratios |s_i / s_out| in [2^-10, 2^8).
+inline constexpr float kXnnMinAddScale = 0x1.0p-10F;
+inline constexpr float kXnnMaxAddScale = 0x1.0p+8F;  // exclusive
+
+struct XnnAddParams {
+  std::int32_t a_multiplier = 0, b_multiplier = 0;
+  std::int32_t bias = 0;  // 2^(shift - 1) - m_a zp_a - m_b zp_b
+  int shift = 0;          // 20 - exponent of the larger |ratio|: in [12, 30]
+  std::int32_t output_zero_point = 0;
+  IntRange range;  // the output range (int8, narrowed by the fused activation)
+};
+
+// XNNPACK's xnn_init_qs8_add_minmax params: ratios r_i = s_i / s_out in float32
+// (r_b negated for SUB), shift = 20 - floor(log2(max |r_i|)), m_i = lrintf(r_i
+// 2^shift). The ratios must be in XNNPACK's range (kXnnMinAddScale..).
+XnnAddParams xnn_add_params(float a_scale, std::int32_t a_zero_point, float b_scale, std::int32_t b_zero_point,
+                            float output_scale, std::int32_t output_zero_point, bool subtract, IntRange range);
+// floor((bias + a m_a + b m_b) / 2^shift) + zp_out, clamped to the range.
+std::int32_t xnn_add(const XnnAddParams& p, std::int32_t a, std::int32_t b);
 
 }  // namespace octet::quant

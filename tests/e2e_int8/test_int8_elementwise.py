@@ -45,13 +45,21 @@ Case = collections.namedtuple("Case", "op label model inputs emulate")
 # 0.1% of the elements, octet must in addition equal, element for element, the
 # independent numpy emulation of XNNPACK's rule below, and TFLite must have run
 # every case of the op in XNNPACK:
+#   ADD, SUB:        qs8 vadd: ratios r_i = s_i / so in float32 (SUB: r_2 negated),
+#                    shift = 20 - floor(log2(max |r_i|)), m_i = lrintf(r_i 2^shift),
+#                    out = (2^(shift-1) + (a - z1) m_1 + (b - z2) m_2) >> shift + zo.
+#                    TFLite's builtin ADD differs only near ties (< 0.1% of random
+#                    elements), but residual networks chain ADDs and amplify each
+#                    difference, so these two must equal TFLite on every element
+#                    (EXACT_OPS), each pair of int8 values included;
 #   MUL:             qs8 vmul: (a - z1)(b - z2) times the float32 scale
 #                    s1 s2 / so, rounded once, half to even (fp32 requantization);
 #   LEAKY_RELU:      qs8 lrelu: 8-bit multipliers lrintf(256 s), lrintf(256 s alpha),
 #                    out = floor((x m + 128) / 256) + zo;
 #   RESIZE_BILINEAR: s8 ibilinear: 11-bit weights lrintf(frac 2^11) of float32
 #                    source coordinates, two integer lerps, one rounding by 2^22.
-XNNPACK_RULES = ("MUL", "LEAKY_RELU", "RESIZE_BILINEAR")
+XNNPACK_RULES = ("ADD", "SUB", "MUL", "LEAKY_RELU", "RESIZE_BILINEAR")
+EXACT_OPS = ("ADD", "SUB")
 
 
 def _f32(x):
@@ -70,6 +78,23 @@ def _xnn_activation_range(act, scale, zp):
     if act == "RELU_N1_TO_1":
         lo, hi = q(-1.0), q(1.0)
     return lo, hi
+
+
+def emulate_add(s1, z1, s2, z2, so, zo, act, subtract):
+    r1 = _f32(_f32(s1) / _f32(so))
+    r2 = _f32(_f32(s2) / _f32(so))
+    if subtract:
+        r2 = -r2
+    exponent = int(np.frexp(max(abs(r1), abs(r2)))[1]) - 1  # floor(log2)
+    shift = 20 - exponent
+    m1, m2 = (int(np.rint(np.ldexp(np.float64(r), shift))) for r in (r1, r2))
+    bias = (1 << (shift - 1)) - m1 * z1 - m2 * z2
+    lo, hi = _xnn_activation_range(act, so, zo)
+
+    def run(inputs):
+        a, b = (x.astype(np.int64) for x in inputs)
+        return np.clip(((bias + a * m1 + b * m2) >> shift) + zo, lo, hi).astype(np.int8)
+    return run
 
 
 def emulate_mul(s1, z1, s2, z2, so, zo, act):
@@ -180,8 +205,12 @@ def binary_cases(g):
                 o = q(b, "out", out_shape, so, zo)
                 b.op(op, [x, y], [o], activation=act)
                 return [(x, a), (y, bb)], [o]
-            emulate = emulate_mul(s1, z1, s2, z2, so, zo, act) if op == "MUL" else None
+            if op == "MUL":
+                emulate = emulate_mul(s1, z1, s2, z2, so, zo, act)
+            else:
+                emulate = emulate_add(s1, z1, s2, z2, so, zo, act, op == "SUB")
             g.add(op, f"{sa}x{sb} {act}", build, emulate)
+    all_pairs_cases(g)
     for op in ("MAXIMUM", "MINIMUM"):
         for sa, sb in shape_pairs[::2]:
             s, z = g.scale(), g.zp()
@@ -193,6 +222,32 @@ def binary_cases(g):
                 b.op(op, [x, y], [o])
                 return [(x, a), (y, bb)], [o]
             g.add(op, f"{sa}x{sb}", build)
+
+
+def all_pairs_cases(g):
+    """ADD and SUB on every pair of int8 values: near-ties included wherever they fall. Inside XNNPACK's
+    ratio range [2^-10, 2^8) the op is checked against the emulation and must equal TFLite exactly; with
+    a ratio outside it (op key ADD_BUILTIN / SUB_BUILTIN) TFLite runs its builtin rule."""
+    a = np.repeat(np.arange(-128, 128, dtype=np.int8), 256).reshape(1, 256, 256, 1)
+    bb = np.tile(np.arange(-128, 128, dtype=np.int8), 256).reshape(1, 256, 256, 1)
+    # (s1, z1, s2, z2, so, zo, activation): residual-like scales, a relu with zero points at the limits,
+    # exactly representable ratios (exact ties), and one ratio out of XNNPACK's range (s1 / so = 512).
+    scale_sets = [(0.004791597, -6, 0.0024004097, -128, 0.0032756864, -128, "RELU"),
+                  (0.031, 127, 0.017, -128, 0.023, 3, "NONE"),
+                  (0.5, 3, 0.25, -2, 1.0, 5, "RELU6"),
+                  (0.5, 7, 2.0 ** -11, 0, 2.0 ** -10, 0, "NONE")]
+    for op in ("ADD", "SUB"):
+        for s1, z1, s2, z2, so, zo, act in scale_sets:
+            xnn = 2.0 ** -10 <= s1 / so < 2.0 ** 8 and 2.0 ** -10 <= s2 / so < 2.0 ** 8
+
+            def build(b, op=op, s1=s1, z1=z1, s2=s2, z2=z2, so=so, zo=zo, act=act):
+                x, y = q(b, "a", a.shape, s1, z1), q(b, "b", bb.shape, s2, z2)
+                o = q(b, "out", a.shape, so, zo)
+                b.op(op, [x, y], [o], activation=act)
+                return [(x, a), (y, bb)], [o]
+            emulate = emulate_add(s1, z1, s2, z2, so, zo, act, op == "SUB") if xnn else None
+            g.add(op if xnn else f"{op}_BUILTIN", f"all pairs ({s1:.4g},{z1}) ({s2:.4g},{z2}) -> ({so:.4g},{zo}) {act}",
+                  build, emulate)
 
 
 def unary(g, op, shape, s_in, z_in, s_out, z_out, label="", **options):
@@ -483,7 +538,7 @@ def results(tmp_path_factory):
     return summary
 
 
-OPS = ("ADD SUB MUL MAXIMUM MINIMUM LOGISTIC TANH HARD_SWISH GELU LEAKY_RELU RELU RELU6 RELU_N1_TO_1 PRELU SOFTMAX LOG_SOFTMAX "
+OPS = ("ADD SUB ADD_BUILTIN SUB_BUILTIN MUL MAXIMUM MINIMUM LOGISTIC TANH HARD_SWISH GELU LEAKY_RELU RELU RELU6 RELU_N1_TO_1 PRELU SOFTMAX LOG_SOFTMAX "
        "CONCATENATION PACK SPLIT SPLIT_V SLICE STRIDED_SLICE GATHER PAD PADV2 TRANSPOSE RESHAPE SQUEEZE EXPAND_DIMS "
        "TILE REDUCE_MAX ARG_MAX ARG_MIN RESIZE_BILINEAR RESIZE_NEAREST_NEIGHBOR").split()
 
@@ -495,6 +550,9 @@ def test_int8_op_matches_tflite(results, op):
     assert not s["errors"], f"{op}: {s['errors']}"
     assert s["total"] > 0
     fraction = s["equal"] / s["total"]
+    if op in EXACT_OPS:
+        assert s["equal"] == s["total"], (
+            f"{op}: {s['total'] - s['equal']} of {s['total']} elements differ from TFLite; worst {s['worst']}")
     assert s["max_diff"] <= MAX_ABS_DIFF, f"{op}: max |diff| {s['max_diff']} in {s['worst']}"
     if op in XNNPACK_RULES:
         assert set(s["nodes"]) == {"TfLiteXNNPackDelegate"}, f"{op}: TFLite ran {s['nodes']}, expected XNNPACK"

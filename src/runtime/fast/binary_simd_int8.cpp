@@ -1,7 +1,9 @@
 // int8 ADD, SUB and MUL computed with AVX2 in exactly the reference's integer
 // arithmetic (elementwise_binary_int8.cpp, docs/int8_kernels.md), 32 outputs
 // per step, no table:
-//   ADD / SUB: TFLite's builtin rule, x_i = (q_i - zp_i) << 20 rescaled by
+//   ADD / SUB: XNNPACK's 20-bit multipliers where the reference takes them
+//     (quant::xnn_add: bias + q_1 m_1 + q_2 m_2, shifted, + zp), else TFLite's
+//     builtin rule, x_i = (q_i - zp_i) << 20 rescaled by
 //     MultiplyByQuantizedMultiplier (int8_simd_math.h), summed, rescaled, + zp;
 //   MUL: XNNPACK's fp32 rule (float32 product scale, clamp, round half to
 //     even) where the reference takes it, else the builtin double rounding.
@@ -33,20 +35,21 @@ constexpr std::size_t kLanes = 8;        // int32 lanes per AVX2 register
 constexpr std::size_t kTileMin = 1024;   // a broadcast input is tiled to at least this many bytes
 constexpr int kMaxVectorShift = 31;      // int32 shift counts the vector code handles
 
-enum class Rule { kAdd, kSub, kMulFp32, kMulRescale };
+enum class Rule { kAddXnn, kAdd, kSub, kMulFp32, kMulRescale };
 
 struct Params {
   std::int32_t zp1 = 0, zp2 = 0, zp_out = 0;
   quant::FixedPointMultiplier input_1, input_2, output;  // ADD/SUB inputs; ADD/SUB/MUL-rescale output
   float scale = 0.0F;                                    // MUL fp32 rule
+  quant::XnnAddParams xnn_add;                           // ADD/SUB XNNPACK rule
   quant::IntRange clamp;
 };
 
 Activation activation_of(const Op& op) { return op.opts<BinaryOptions>().activation; }
 
-// As reference add_params (elementwise_binary_int8.cpp).
-Params add_params(const QuantParams& q1, const QuantParams& q2, const QuantParams& qo, Activation activation) {
-  Params p;
+// As reference add_params (elementwise_binary_int8.cpp); returns the rule the reference follows.
+Rule add_params(const QuantParams& q1, const QuantParams& q2, const QuantParams& qo, Activation activation,
+                bool subtract, Params& p) {
   p.zp1 = static_cast<std::int32_t>(q1.zero_point[0]);
   p.zp2 = static_cast<std::int32_t>(q2.zero_point[0]);
   p.zp_out = static_cast<std::int32_t>(qo.zero_point[0]);
@@ -58,7 +61,12 @@ Params add_params(const QuantParams& q1, const QuantParams& q2, const QuantParam
   const float shifted_output_scale = static_cast<float>(1 << kAddLeftShift) * qo.scale[0];
   p.output = quant::quantize_multiplier(twice_max_scale / static_cast<double>(shifted_output_scale));
   p.clamp = quant::activation_range(activation, qo.scale[0], qo.zero_point[0], quant::int_range(DType::kInt8));
-  return p;
+  if (reference::xnn_takes_add(s1, s2, qo.scale[0])) {
+    p.clamp = quant::xnn_activation_range(activation, qo.scale[0], p.zp_out, quant::int_range(DType::kInt8));
+    p.xnn_add = quant::xnn_add_params(s1, p.zp1, s2, p.zp2, qo.scale[0], p.zp_out, subtract, p.clamp);
+    return Rule::kAddXnn;
+  }
+  return subtract ? Rule::kSub : Rule::kAdd;
 }
 
 // As reference mul_params; returns the rule the reference follows.
@@ -79,6 +87,8 @@ bool vector_shift(quant::FixedPointMultiplier m) { return m.shift <= kMaxVectorS
 
 struct VecParams {
   __m256i zp1, zp2, zp_out, lo, hi;
+  __m256i add_bias, add_multiplier_1, add_multiplier_2;
+  __m128i add_shift;
   __m256 scale, scale_lo, scale_hi;
   simd::MbqmVec input_1, input_2, output;
   simd::SplitMultiplier split_1, split_2;  // ADD/SUB input multipliers for mbqm_shifted_by_20
@@ -91,6 +101,10 @@ OCTET_TARGET_AVX2 inline VecParams vec_params(const Params& p) {
       .zp_out = _mm256_set1_epi32(p.zp_out),
       .lo = _mm256_set1_epi32(p.clamp.min),
       .hi = _mm256_set1_epi32(p.clamp.max),
+      .add_bias = _mm256_set1_epi32(p.xnn_add.bias),
+      .add_multiplier_1 = _mm256_set1_epi32(p.xnn_add.a_multiplier),
+      .add_multiplier_2 = _mm256_set1_epi32(p.xnn_add.b_multiplier),
+      .add_shift = _mm_cvtsi32_si128(p.xnn_add.shift),
       .scale = _mm256_set1_ps(p.scale),
       .scale_lo = _mm256_set1_ps(static_cast<float>(p.clamp.min - p.zp_out)),
       .scale_hi = _mm256_set1_ps(static_cast<float>(p.clamp.max - p.zp_out)),
@@ -105,6 +119,13 @@ OCTET_TARGET_AVX2 inline VecParams vec_params(const Params& p) {
 // 8 outputs (int32, clamped) from 8 widened inputs.
 template <Rule kRule>
 OCTET_TARGET_AVX2 inline __m256i compute8(const VecParams& v, __m256i a, __m256i b) {
+  if constexpr (kRule == Rule::kAddXnn) {
+    // (bias + a m_1 + b m_2) >> shift + zp: int32 throughout, as quant::xnn_add.
+    const __m256i acc = _mm256_add_epi32(_mm256_add_epi32(v.add_bias, _mm256_mullo_epi32(a, v.add_multiplier_1)),
+                                         _mm256_mullo_epi32(b, v.add_multiplier_2));
+    const __m256i q = _mm256_add_epi32(_mm256_sra_epi32(acc, v.add_shift), v.zp_out);
+    return _mm256_min_epi32(_mm256_max_epi32(q, v.lo), v.hi);
+  }
   const __m256i ca = _mm256_sub_epi32(a, v.zp1);
   const __m256i cb = _mm256_sub_epi32(b, v.zp2);
   if constexpr (kRule == Rule::kMulFp32) {
@@ -155,6 +176,7 @@ using ComputeRun = void (*)(const Params&, const std::int8_t*, const std::int8_t
 
 ComputeRun compute_run_of(Rule rule) {
   switch (rule) {
+    case Rule::kAddXnn: return &compute_run<Rule::kAddXnn>;
     case Rule::kAdd: return &compute_run<Rule::kAdd>;
     case Rule::kSub: return &compute_run<Rule::kSub>;
     case Rule::kMulFp32: return &compute_run<Rule::kMulFp32>;
@@ -231,8 +253,8 @@ std::optional<std::pair<Params, Rule>> plan(OpType type, Activation activation, 
   if (type == OpType::kMul) {
     rule = mul_params(q1, q2, qo, activation, params);
   } else if (type == OpType::kAdd || type == OpType::kSub) {
-    params = add_params(q1, q2, qo, activation);
-    rule = type == OpType::kAdd ? Rule::kAdd : Rule::kSub;
+    rule = add_params(q1, q2, qo, activation, type == OpType::kSub, params);
+    if (rule == Rule::kAddXnn) return std::pair{params, rule};  // no fixed-point multipliers to check
   } else {
     return std::nullopt;
   }

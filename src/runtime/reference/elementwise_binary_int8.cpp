@@ -2,8 +2,13 @@
 // TFLite's integer arithmetic (reference_integer_ops add.h / mul.h and the
 // Prepare functions of add.cc, sub.cc, mul.cc, maximum_minimum.cc):
 //
-// ADD / SUB: both inputs are brought to a common scale, twice the larger
-//   input scale, with 20 bits of headroom:
+// ADD / SUB: as TFLite's XNNPACK delegate computes them (qs8 add, taken when
+//   both s_i / s_out in float32 are in [2^-10, 2^8); int8_rounding.h):
+//     q = quant::xnn_add: (2^(shift-1) + (q_1 - zp_1) m_1 +- (q_2 - zp_2) m_2)
+//         >> shift + zp_out, m_i = lrintf(s_i / s_out 2^shift) of about 20 bits,
+//   clamped to XNNPACK's fused activation range; otherwise the builtin rule:
+//   both inputs are brought to a common scale, twice the larger input scale,
+//   with 20 bits of headroom:
 //     x_i' = MBQM((q_i - zp_i) << 20, s_i / (2 max(s_1, s_2)))   (i = 1, 2)
 //     q    = MBQM(x_1' +- x_2', 2 max(s_1, s_2) / (2^20 s_out)) + zp_out
 //   then clamped to the fused activation's range.
@@ -17,6 +22,8 @@
 // them (float products and quotients widened to double).
 // MAXIMUM / MINIMUM compare the int8 values directly: inputs and output must
 // share one quantization.
+
+#include <optional>
 
 #include "quant/requantize.h"
 #include "runtime/reference/int8_checks.h"
@@ -42,9 +49,11 @@ struct AddParams {
   std::int32_t zero_point_1 = 0, zero_point_2 = 0, zero_point_out = 0;
   quant::FixedPointMultiplier input_1, input_2, output;
   quant::IntRange clamp;
+  std::optional<quant::XnnAddParams> xnnpack;  // XNNPACK's rule where the delegate takes the op
 };
 
-AddParams add_params(const QuantParams& q1, const QuantParams& q2, const QuantParams& qo, Activation activation) {
+AddParams add_params(const QuantParams& q1, const QuantParams& q2, const QuantParams& qo, Activation activation,
+                     bool subtract) {
   AddParams p;
   p.zero_point_1 = zero_point_of(q1);
   p.zero_point_2 = zero_point_of(q2);
@@ -57,11 +66,18 @@ AddParams add_params(const QuantParams& q1, const QuantParams& q2, const QuantPa
   const float shifted_output_scale = static_cast<float>(1 << kAddLeftShift) * qo.scale[0];
   p.output = quant::quantize_multiplier(twice_max_scale / static_cast<double>(shifted_output_scale));
   p.clamp = quant::activation_range(activation, qo.scale[0], qo.zero_point[0], quant::int_range(DType::kInt8));
+  if (xnn_takes_add(s1, s2, qo.scale[0])) {
+    const quant::IntRange range =
+        quant::xnn_activation_range(activation, qo.scale[0], p.zero_point_out, quant::int_range(DType::kInt8));
+    p.xnnpack = quant::xnn_add_params(s1, p.zero_point_1, s2, p.zero_point_2, qo.scale[0], p.zero_point_out, subtract,
+                                      range);
+  }
   return p;
 }
 
 template <bool kSubtract>
 std::int8_t add_one(const AddParams& p, std::int8_t a, std::int8_t b) {
+  if (p.xnnpack) return static_cast<std::int8_t>(quant::xnn_add(*p.xnnpack, a, b));
   const std::int32_t x1 = (static_cast<std::int32_t>(a) - p.zero_point_1) * (1 << kAddLeftShift);
   const std::int32_t x2 = (static_cast<std::int32_t>(b) - p.zero_point_2) * (1 << kAddLeftShift);
   const std::int32_t scaled_1 = quant::multiply_by_quantized_multiplier(x1, p.input_1);
@@ -140,7 +156,7 @@ void with_value_function(const KernelContext& context, const QuantParams& q1, co
   switch (context.op.type) {
     case OpType::kAdd:
     case OpType::kSub: {
-      const AddParams p = add_params(q1, q2, qo, activation);
+      const AddParams p = add_params(q1, q2, qo, activation, context.op.type == OpType::kSub);
       if (context.op.type == OpType::kAdd) {
         use([&](std::int8_t a, std::int8_t b) { return add_one<false>(p, a, b); });
       } else {

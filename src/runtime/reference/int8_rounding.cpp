@@ -56,6 +56,11 @@ bool xnn_takes_mul(float product_output_scale) {
   return product_output_scale >= kXnnMinMulScale && product_output_scale < kXnnMaxMulScale;
 }
 
+bool xnn_takes_add(float input_1_scale, float input_2_scale, float output_scale) {
+  const auto in_range = [](float ratio) { return ratio >= quant::kXnnMinAddScale && ratio < quant::kXnnMaxAddScale; };
+  return in_range(input_1_scale / output_scale) && in_range(input_2_scale / output_scale);
+}
+
 bool xnn_takes_convert(float input_scale, float output_scale) {
   const float ratio = input_scale / output_scale;
   return ratio >= quant::kXnnMinQ8Scale && ratio <= quant::kXnnMaxQ8Scale;

@@ -16,6 +16,7 @@
 // | DEPTHWISE_CONV_2D, TRANSPOSE_CONV otherwise | builtin kernel | double rounding |
 // | MEAN, 4-D, axes {2} or {1, 2} | XNNPACK qs8 global average pooling | fp32, scale s_in / (s_out * n) |
 // | MEAN otherwise | builtin Mean / QuantizedMeanOrSum | mean_int8.cpp |
+// | ADD, SUB | XNNPACK qs8 add (SUB: second multiplier negated) | 20-bit multipliers, s_i / s_out |
 // | MUL | XNNPACK qs8 multiply | fp32, scale s_1 * s_2 / s_out |
 // | QUANTIZE int8 -> int8 | XNNPACK qs8 convert | 8-bit multiplier |
 // | LEAKY_RELU | XNNPACK qs8 leaky ReLU | 8-bit multipliers |
@@ -66,6 +67,8 @@ bool xnn_takes_mean(float input_scale, float output_scale);
 bool xnn_takes_mean_axes(std::size_t rank, const std::vector<std::int64_t>& axes);
 // XNNPACK's multiply accepts s_1 s_2 / s_out in [2^-16, 2^8).
 bool xnn_takes_mul(float product_output_scale);
+// XNNPACK's add and subtract accept s_1 / s_out and s_2 / s_out in [2^-10, 2^8).
+bool xnn_takes_add(float input_1_scale, float input_2_scale, float output_scale);
 // XNNPACK's convert (QUANTIZE int8 -> int8) accepts s_in / s_out in [2^-8, 2^7].
 bool xnn_takes_convert(float input_scale, float output_scale);
 // XNNPACK's leaky ReLU accepts s_in / s_out in [2^-8, 2^7] and alpha s_in / s_out

@@ -107,5 +107,42 @@ TEST(XnnBilinear, ElevenBitWeightsRoundHalfUp) {
   EXPECT_EQ(xnn_bilinear_q11(-128, 127, 127, -128, 1024, 1024), 0);
 }
 
+TEST(XnnAdd, TwentyBitMultipliersRoundHalfUp) {
+  // Ratios 0.75 and 0.5 (exponent -1): shift 21, m = 0.75 2^21 = 1572864, 0.5 2^21 = 1048576,
+  // bias = 2^20 - m_a zp_a - m_b zp_b with zp_a = 2, zp_b = -1: 1048576 - 3145728 + 1048576 = -1048576.
+  const XnnAddParams p = xnn_add_params(0.75F, 2, 0.5F, -1, 1.0F, 3, false, kInt8);
+  EXPECT_EQ(p.shift, 21);
+  EXPECT_EQ(p.a_multiplier, 1572864);
+  EXPECT_EQ(p.b_multiplier, 1048576);
+  EXPECT_EQ(p.bias, -1048576);
+  // 0.75 (4 - 2) + 0.5 (0 + 1) = 2 -> 5; 0.75 (3 - 2) + 0.5 (-1 + 1) = 0.75 -> 1 -> 4;
+  // ties round up: 0.75 (2 - 2) + 0.5 (0 + 1) = 0.5 -> 1 -> 4; 0.75 * 0 + 0.5 (-2 + 1) = -0.5 -> 0 -> 3
+  // (TFLite's builtin ADD rounds half away from zero: -1 -> 2).
+  EXPECT_EQ(xnn_add(p, 4, 0), 5);
+  EXPECT_EQ(xnn_add(p, 3, -1), 4);
+  EXPECT_EQ(xnn_add(p, 2, 0), 4);
+  EXPECT_EQ(xnn_add(p, 2, -2), 3);
+  // Saturation: 0.75 (127 - 2) + 0.5 (127 + 1) = 157.75 -> 127.
+  EXPECT_EQ(xnn_add(p, 127, 127), 127);
+  // SUB negates the second multiplier: 0.75 (4 - 2) - 0.5 (0 + 1) = 1 -> 4.
+  const XnnAddParams sub = xnn_add_params(0.75F, 2, 0.5F, -1, 1.0F, 3, true, kInt8);
+  EXPECT_EQ(sub.b_multiplier, -1048576);
+  EXPECT_EQ(xnn_add(sub, 4, 0), 4);
+}
+
+// A value the real TFLite (wasm, XNNPACK) computed in a resnet18 residual ADD:
+// s_a 0.004791597 (zp -6), s_b 0.0024004097 (zp -128), s_out 0.0032756864 (zp -128),
+// a = -44, b = 85. Exactly: -27.49997 (TFLite's builtin rule rounds it to -27). XNNPACK:
+// ratios 1.4627764, 0.73279595 (float32), exponent 0, shift 20, m = 1533832, 768392;
+// (2^19 - 38 * 1533832 + 213 * 768392) >> 20 = (524288 - 58285616 + 163667496) >> 20
+// = 105906168 >> 20 = 100 (100.9999...), - 128 = -28: TFLite's output.
+TEST(XnnAdd, MatchesTfliteOnAResnetResidual) {
+  const XnnAddParams p = xnn_add_params(0.004791597F, -6, 0.0024004097F, -128, 0.0032756864F, -128, false, kInt8);
+  EXPECT_EQ(p.shift, 20);
+  EXPECT_EQ(p.a_multiplier, 1533832);
+  EXPECT_EQ(p.b_multiplier, 768392);
+  EXPECT_EQ(xnn_add(p, -44, 85), -28);
+}
+
 }  // namespace
 }  // namespace octet::quant

@@ -42,19 +42,33 @@ BinaryOptions with(Activation a) {
 
 // ---- ADD / SUB
 // a: scale 0.5, zero point 3; b: scale 0.25, zero point -2; out: scale 1, zero point 5.
-// twice_max = 1: input multipliers 0.5 = 2^30 2^0 and 0.25 = 2^30 2^-1 (Q31), output
-// multiplier 1 / 2^20 = 2^30 2^-19. Each input (q - zp) << 20 is halved by the
-// doubling high multiply, then shifted right by 0 / 1; the sum is halved and
-// shifted right by 19 with rounding half away from zero: out = round(real) + 5.
+// The ratios 0.5 and 0.25 are in XNNPACK's range, so TFLite's delegate runs the
+// op with XNNPACK's 20-bit multipliers (quant::xnn_add): shift 20 - (-1) = 21,
+// m_a = 2^20, m_b = 2^19, out = (2^20 + (q_a - 3) 2^20 +- (q_b + 2) 2^19) >> 21 + 5,
+// exact here, rounding half up (towards +inf): out = floor(real + 0.5) + 5.
 //   (13, 6):  a = 5,    b = 2  -> ADD 7   -> 12;  SUB 3    -> 8
 //   (4, -2):  a = 0.5,  b = 0  -> ADD 0.5 -> 1 -> 6; SUB 0.5 -> 1 -> 6
-//   (2, 6):   a = -0.5, b = 2  -> ADD 1.5 -> 2 -> 7; SUB -2.5 -> -3 -> 2
+//   (2, 6):   a = -0.5, b = 2  -> ADD 1.5 -> 2 -> 7; SUB -2.5 -> -2 -> 3 (builtin: -3 -> 2)
 //   (127,-2): a = 62,   b = 0  -> 62 -> 67 (both)
 // (b broadcasts along the last axis: rows use b[0] = 6, b[1] = -2.)
-TEST(RuntimeInt8Binary, AddAndSubRoundHalfAwayFromZero) {
+TEST(RuntimeInt8Binary, AddAndSubRoundHalfUpInXnnpack) {
   const std::vector<Arg> args = {q8({2, 2}, {13, 4, 2, 127}, 0.5F, 3), q8({2}, {6, -2}, 0.25F, -2)};
   EXPECT_EQ(run8(OpType::kAdd, BinaryOptions{}, args, out8(1.0F, 5)), (std::vector<std::int8_t>{12, 6, 7, 67}));
-  EXPECT_EQ(run8(OpType::kSub, BinaryOptions{}, args, out8(1.0F, 5)), (std::vector<std::int8_t>{8, 6, 2, 67}));
+  EXPECT_EQ(run8(OpType::kSub, BinaryOptions{}, args, out8(1.0F, 5)), (std::vector<std::int8_t>{8, 6, 3, 67}));
+}
+
+// Outside XNNPACK's range (s_a / s_out = 0.5 / 2^-10 = 512 >= 2^8) TFLite runs
+// its builtin rule. a: scale 0.5, zero point 7 (values 7: a = 0); b: scale
+// 2^-11, zero point 0; out: scale 2^-10, zero point 0. twice_max = 1: input
+// multipliers 0.5 and 2^-11, output multiplier 1 / (2^20 2^-10) = 2^-10, all
+// exact: b = 1 -> 2^20 2^-11 = 512 -> 512 2^-10 = 0.5, so out = +-b / 2, rounded
+// half away from zero:
+//   b = 1: ADD 0.5 -> 1, SUB -0.5 -> -1 (XNNPACK's rule would give 0);
+//   b = 3: ADD 1.5 -> 2, SUB -1.5 -> -2 (XNNPACK's: -1).
+TEST(RuntimeInt8Binary, AddAndSubRoundHalfAwayFromZeroInTheBuiltinRule) {
+  const std::vector<Arg> args = {q8({2}, {7, 7}, 0.5F, 7), q8({2}, {1, 3}, 0x1.0p-11F, 0)};
+  EXPECT_EQ(run8(OpType::kAdd, BinaryOptions{}, args, out8(0x1.0p-10F, 0)), (std::vector<std::int8_t>{1, 2}));
+  EXPECT_EQ(run8(OpType::kSub, BinaryOptions{}, args, out8(0x1.0p-10F, 0)), (std::vector<std::int8_t>{-1, -2}));
 }
 
 // RELU6 on out (scale 1, zero point 5) clamps to [5, 5 + 6] = [5, 11]: 12 -> 11, 67 -> 11.

@@ -97,10 +97,12 @@ struct ScaleCase {
 };
 
 // Extreme ratios: inputs 1000x apart, an output scale far below the inputs'
-// (ADD's output multiplier shifts left and saturates), far above them, MUL
-// below and above XNNPACK's [2^-16, 2^8) (the builtin rescale rule), and each
-// fused activation with zero points at the int8 limits.
-constexpr std::array<ScaleCase, 9> kScaleCases = {{
+// (ADD's output multiplier shifts left and saturates), far above them, ADD/SUB
+// ratios at and beyond the ends of XNNPACK's [2^-10, 2^8) (its 20-bit
+// multipliers inside, the builtin rule outside), MUL below and above XNNPACK's
+// [2^-16, 2^8) (the builtin rescale rule), and each fused activation with zero
+// points at the int8 limits.
+constexpr std::array<ScaleCase, 10> kScaleCases = {{
     {0.05F, 0.00005F, 0.05F, -128, 127, 0, Activation::kNone},
     {0.001F, 0.002F, 1e-9F, 3, -3, 0, Activation::kNone},
     {0.5F, 0.7F, 300.0F, 0, 0, 0, Activation::kNone},
@@ -110,6 +112,7 @@ constexpr std::array<ScaleCase, 9> kScaleCases = {{
     {0.1F, 0.0125F, 0.07F, 5, -3, 126, Activation::kRelu6},
     {0.03F, 0.04F, 0.01F, 127, -128, 127, Activation::kReluN1To1},
     {0.03F, 0.03F, 0.03F, 0, 0, 0, Activation::kRelu6},
+    {1.0F, 0.5F, 0x1.0p-8F, 0, -1, 0, Activation::kNone},
 }};
 
 std::pair<std::vector<std::int8_t>, std::vector<std::int8_t>> all_pairs() {
