@@ -44,10 +44,12 @@ Interpreter::Interpreter(const Graph& graph, const InterpreterOptions& options) 
 
   if (options.threads < 1) throw fail("interpreter: --threads must be at least 1, got {}", options.threads);
 
+  const bool fast_kernels = options.kernels != KernelSet::kReference;
+  const bool cpu_specific = options.kernels == KernelSet::kFast;
   // PADs that may fold into the convolution reading them: the convolution
   // would read the PAD's input, which must then live until it runs.
   const std::vector<fast::PadFold> folds =
-      options.kernels == KernelSet::kFast ? fast::find_pad_folds(graph_) : std::vector<fast::PadFold>{};
+      fast_kernels ? fast::find_pad_folds(graph_) : std::vector<fast::PadFold>{};
   // One arena for every non-constant tensor; constants are viewed in place.
   plan_ = plan_memory(graph_, options.share_memory, fast::fold_extra_reads(graph_, folds));
   if (plan_.arena_bytes > 0) {
@@ -85,7 +87,7 @@ Interpreter::Interpreter(const Graph& graph, const InterpreterOptions& options) 
 
   fast_.resize(graph_.ops().size());
   folded_.assign(graph_.ops().size(), false);
-  if (options.kernels == KernelSet::kFast) {
+  if (fast_kernels) {
     if (options.threads > 1) {
       threadpool_.reset(pthreadpool_create(static_cast<std::size_t>(options.threads)));
       if (!threadpool_) throw fail("interpreter: cannot create a pool of {} threads", options.threads);
@@ -95,13 +97,14 @@ Interpreter::Interpreter(const Graph& graph, const InterpreterOptions& options) 
       const std::size_t c = f.consumer_op;
       const TensorView& unpadded = views_[static_cast<std::size_t>(graph_.ops()[f.pad_op].inputs[0])];
       const fast::FastContext context{graph_,          graph_.ops()[c], op_inputs_[c], op_outputs_[c],
-                                      threadpool_.get(), &unpadded,       f.extra};
+                                      threadpool_.get(), &unpadded,       f.extra,         cpu_specific};
       fast_[c] = fast::make_fast_kernel(context);
       folded_[f.pad_op] = fast_[c] != nullptr;
     }
     for (std::size_t i = 0; i < graph_.ops().size(); ++i) {
       if (fast_[i] || folded_[i]) continue;
-      const fast::FastContext context{graph_, graph_.ops()[i], op_inputs_[i], op_outputs_[i], threadpool_.get()};
+      const fast::FastContext context{graph_,  graph_.ops()[i], op_inputs_[i], op_outputs_[i], threadpool_.get(),
+                                      nullptr, {},              cpu_specific};
       fast_[i] = fast::make_fast_kernel(context);
     }
   }
@@ -111,6 +114,11 @@ std::string_view Interpreter::op_kernel(std::size_t op_index) const {
   if (op_index >= fast_.size()) throw fail("interpreter: op {} of {} requested", op_index, fast_.size());
   if (folded_[op_index]) return "folded";
   return fast_[op_index] ? "fast" : "reference";
+}
+
+std::string_view Interpreter::fast_kernel_name(std::size_t op_index) const {
+  if (op_index >= fast_.size()) throw fail("interpreter: op {} of {} requested", op_index, fast_.size());
+  return fast_[op_index] ? fast_[op_index]->name() : std::string_view{};
 }
 
 std::size_t Interpreter::folded_op_count() const {

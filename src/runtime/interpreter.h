@@ -23,8 +23,9 @@ class FastKernel;
 }
 
 enum class KernelSet : std::uint8_t {
-  kFast,       // fast kernels where they cover an op, reference kernels elsewhere
-  kReference,  // reference kernels only (the ground truth)
+  kFast,          // fast kernels where they cover an op, reference kernels elsewhere
+  kReference,     // reference kernels only (the ground truth)
+  kFastBaseline,  // kFast without octet's CPU-specific kernels (AVX512-VNNI): what CPUs without them run
 };
 
 struct InterpreterOptions {
@@ -71,6 +72,8 @@ class Interpreter {
   // PAD folded into the convolution that reads it (fast/fold_pad.h: it does
   // not run, and its output is never written).
   std::string_view op_kernel(std::size_t op_index) const;
+  // The fast kernel's implementation name (FastKernel::name), "" where none runs.
+  std::string_view fast_kernel_name(std::size_t op_index) const;
   std::size_t fast_op_count() const;
   std::size_t folded_op_count() const;
   // Bytes of the activation arena (all non-constant tensors).

@@ -14,6 +14,7 @@
 
 #include <memory>
 #include <span>
+#include <string_view>
 
 #include "runtime/fast/window.h"
 #include "runtime/kernel.h"
@@ -30,6 +31,9 @@ class FastKernel {
   virtual ~FastKernel() = default;
   // Computes the op's outputs from its inputs (the views given at creation).
   virtual void run() = 0;
+  // Which implementation this is, where an op has several (for tests and
+  // profiles): "vnni" for octet's own VNNI convolution, else "fast".
+  virtual std::string_view name() const { return "fast"; }
 };
 
 struct FastContext {
@@ -48,6 +52,9 @@ struct FastContext {
   // is what the op computes with. Only convolution factories accept it.
   const TensorView* unpadded_input = nullptr;
   Window extra_padding{};
+  // False: kernels that need a CPU extension beyond the baseline (AVX512-VNNI)
+  // decline, so tests can compare both paths on one machine.
+  bool cpu_specific = true;
 };
 
 // The fast kernel for `context.op`, or nullptr when none covers it.

@@ -29,6 +29,7 @@ const FastKernelTable& table() {
     add_concat_kernels(t);
     add_xnn_resize_kernels(t);
     add_xnn_transpose_conv_kernels(t);
+    add_vnni_conv_int8_kernels(t);  // before XNNPACK's: preferred where the CPU has VNNI
     add_xnn_conv_int8_kernels(t);
     add_xnn_fully_connected_int8_kernels(t);
     add_xnn_pool_int8_kernels(t);

@@ -16,12 +16,13 @@ struct DiffResult {
   std::vector<std::int8_t> reference;
   std::vector<std::int8_t> fast;
   std::string fast_kernel;  // Interpreter::op_kernel of the op in the fast run
+  std::string fast_name;    // Interpreter::fast_kernel_name of the op in the fast run
 };
 
 namespace detail {
 
 inline std::vector<std::int8_t> run_graph(const Graph& g, const std::vector<Arg>& args, const InterpreterOptions& options,
-                                          std::string* kernel) {
+                                          std::string* kernel, std::string* name = nullptr) {
   Interpreter interpreter(g, options);
   std::size_t next_input = 0;
   for (const Arg& a : args) {
@@ -31,6 +32,7 @@ inline std::vector<std::int8_t> run_graph(const Graph& g, const std::vector<Arg>
   }
   interpreter.invoke();
   if (kernel != nullptr) *kernel = std::string(interpreter.op_kernel(0));
+  if (name != nullptr) *name = std::string(interpreter.fast_kernel_name(0));
   const TensorView out = interpreter.output(0);
   const auto* data = out.as<const std::int8_t>();
   return {data, data + out.count()};
@@ -39,9 +41,10 @@ inline std::vector<std::int8_t> run_graph(const Graph& g, const std::vector<Arg>
 }  // namespace detail
 
 // Runs the one-op graph with the reference kernels and with the fast kernels
-// on `threads` threads; output 0 is declared int8 with `out` quantization.
+// (`fast`: all of them, or the baseline without CPU-specific ones) on
+// `threads` threads; output 0 is declared int8 with `out` quantization.
 inline DiffResult run_differential(OpType type, const OpOptions& options, const std::vector<Arg>& args,
-                                   const OutDecl& out, int threads) {
+                                   const OutDecl& out, int threads, KernelSet fast = KernelSet::kFast) {
   Graph g = build_graph(type, options, args, 1, {out});
   const std::vector<TensorSpec> specs = infer_outputs(g, g.ops()[0]);
   Tensor& t = g.tensor(g.outputs()[0]);
@@ -49,8 +52,8 @@ inline DiffResult run_differential(OpType type, const OpOptions& options, const 
   t.shape = specs[0].shape;
   DiffResult r;
   r.reference = detail::run_graph(g, args, InterpreterOptions{.kernels = KernelSet::kReference}, nullptr);
-  r.fast = detail::run_graph(g, args, InterpreterOptions{.kernels = KernelSet::kFast, .threads = threads},
-                             &r.fast_kernel);
+  r.fast = detail::run_graph(g, args, InterpreterOptions{.kernels = fast, .threads = threads}, &r.fast_kernel,
+                             &r.fast_name);
   return r;
 }
 

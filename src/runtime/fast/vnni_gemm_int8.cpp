@@ -1,0 +1,181 @@
+#include "runtime/fast/vnni_gemm_int8.h"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+
+#include "util/cpu_features.h"
+
+#if defined(OCTET_X86_DISPATCH)
+#include <immintrin.h>
+#define OCTET_TARGET_VNNI __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
+#endif
+
+namespace octet::fast::vnni {
+
+namespace {
+
+constexpr std::size_t kGroupBytes = kMaxVectors * kLanes * kDepthGroup;  // one depth group of a block
+constexpr std::int32_t kUnsignedOffset = 128;                           // u = x + 128
+
+std::size_t block_count(std::size_t channels) { return (channels + kBlockChannels - 1) / kBlockChannels; }
+
+}  // namespace
+
+PackedGemm pack_gemm(std::span<const std::int8_t> weights, std::size_t channels, std::size_t depth,
+                     std::span<const std::int32_t> bias, std::int32_t input_zero_point, reference::ConvQuant quant) {
+  PackedGemm g;
+  g.depth = depth;
+  g.padded_depth = padded_depth(depth);
+  g.channels = channels;
+  const std::size_t blocks = block_count(channels);
+  g.weights.assign(blocks * g.padded_depth * kBlockChannels, 0);
+  g.bias.assign(blocks * kBlockChannels, 0);
+  g.scales.assign(blocks * kBlockChannels, 0.0F);
+  for (std::size_t n = 0; n < channels; ++n) {
+    const std::size_t block = n / kBlockChannels;
+    const std::size_t lane = n % kBlockChannels;  // vector (lane / 16) and lane within it, contiguous
+    std::int8_t* dst = g.weights.data() + block * g.padded_depth * kBlockChannels;
+    std::int64_t sum = 0;
+    for (std::size_t k = 0; k < depth; ++k) {
+      const std::int8_t w = weights[n * depth + k];
+      sum += w;
+      dst[(k / kDepthGroup) * kGroupBytes + lane * kDepthGroup + k % kDepthGroup] = w;
+    }
+    const std::int64_t b = bias.empty() ? 0 : bias[n];
+    // Modular int32 arithmetic, as the reference's accumulator.
+    g.bias[n] = static_cast<std::int32_t>(b - (kUnsignedOffset + std::int64_t{input_zero_point}) * sum);
+    g.scales[n] = quant.scales[n];
+  }
+  g.quant = std::move(quant);
+  return g;
+}
+
+#if defined(OCTET_X86_DISPATCH)
+
+bool cpu_supported() {
+  static const bool supported = __builtin_cpu_supports("avx512f") != 0 && __builtin_cpu_supports("avx512bw") != 0 &&
+                                __builtin_cpu_supports("avx512vl") != 0 &&
+                                __builtin_cpu_supports("avx512vnni") != 0;
+  return supported;
+}
+
+namespace {
+
+constexpr __mmask16 kAllLanes = 0xFFFF;
+
+// One tile: kTileRows rows x kVectors vectors of 16 channels of block `block`.
+template <std::size_t kVectors>
+OCTET_TARGET_VNNI void tile(const PackedGemm& g, std::size_t block, const std::uint8_t* rows, std::size_t valid_rows,
+                            std::int8_t* out, std::size_t out_stride) {
+  const std::size_t depth = g.padded_depth;
+  const std::size_t channel0 = block * kBlockChannels;
+  const std::int8_t* w = g.block(block);
+  __m512i acc[kTileRows][kVectors];
+#pragma GCC unroll 4
+  for (std::size_t v = 0; v < kVectors; ++v) {
+    const __m512i b = _mm512_loadu_si512(g.bias.data() + channel0 + v * kLanes);
+#pragma GCC unroll 8
+    for (std::size_t r = 0; r < kTileRows; ++r) acc[r][v] = b;
+  }
+  for (std::size_t k = 0; k < depth; k += kDepthGroup, w += kGroupBytes) {
+    __m512i wv[kVectors];
+#pragma GCC unroll 4
+    for (std::size_t v = 0; v < kVectors; ++v) wv[v] = _mm512_loadu_si512(w + v * kLanes * kDepthGroup);
+#pragma GCC unroll 8
+    for (std::size_t r = 0; r < kTileRows; ++r) {
+      std::int32_t four;
+      std::memcpy(&four, rows + r * depth + k, sizeof four);
+      const __m512i a = _mm512_set1_epi32(four);
+#pragma GCC unroll 4
+      for (std::size_t v = 0; v < kVectors; ++v) acc[r][v] = _mm512_dpbusd_epi32(acc[r][v], a, wv[v]);
+    }
+  }
+  // Out of registers in one go (constant indices keep `acc` in registers in the loop above).
+  alignas(64) std::int32_t sums[kTileRows][kVectors][kLanes];
+#pragma GCC unroll 8
+  for (std::size_t r = 0; r < kTileRows; ++r) {
+#pragma GCC unroll 4
+    for (std::size_t v = 0; v < kVectors; ++v) _mm512_store_si512(sums[r][v], acc[r][v]);
+  }
+  const std::size_t valid_channels = std::min(kBlockChannels, g.channels - channel0);
+  const reference::ConvQuant& q = g.quant;
+  if (q.rule != reference::Requantization::kFp32) {
+    for (std::size_t r = 0; r < valid_rows; ++r) {
+      std::int8_t* row = out + r * out_stride + channel0;
+      for (std::size_t n = 0; n < valid_channels; ++n) row[n] = q.requantize(sums[r][n / kLanes][n % kLanes], channel0 + n);
+    }
+    return;
+  }
+  // quant::fp32_requantize, 16 lanes: round_half_even(clamp(float(acc) * s)) + zp.
+  const __m512 lo = _mm512_set1_ps(static_cast<float>(q.range.min - q.output_zero_point));
+  const __m512 hi = _mm512_set1_ps(static_cast<float>(q.range.max - q.output_zero_point));
+  const __m512i zero_point = _mm512_set1_epi32(q.output_zero_point);
+  for (std::size_t first = 0; first < valid_channels; first += kLanes) {
+    const std::size_t lanes = std::min(kLanes, valid_channels - first);
+    const auto mask = static_cast<__mmask16>((1U << lanes) - 1U);
+    const __m512 scale = _mm512_loadu_ps(g.scales.data() + channel0 + first);
+    // The maskz forms with every lane on: GCC 12's plain forms trip -Wmaybe-uninitialized (bug 105593).
+    for (std::size_t r = 0; r < valid_rows; ++r) {
+      const __m512i sum = _mm512_load_si512(sums[r][first / kLanes]);
+      const __m512 scaled = _mm512_mul_ps(_mm512_maskz_cvtepi32_ps(kAllLanes, sum), scale);
+      const __m512 clamped = _mm512_maskz_min_ps(kAllLanes, _mm512_maskz_max_ps(kAllLanes, scaled, lo), hi);
+      const __m512i q8 = _mm512_add_epi32(_mm512_maskz_cvtps_epi32(kAllLanes, clamped), zero_point);
+      _mm_mask_storeu_epi8(out + r * out_stride + channel0 + first, mask,
+                           _mm512_maskz_cvtsepi32_epi8(kAllLanes, q8));
+    }
+  }
+}
+
+using TileFn = void (*)(const PackedGemm&, std::size_t, const std::uint8_t*, std::size_t, std::int8_t*, std::size_t);
+
+TileFn tile_for(std::size_t vectors) {
+  switch (vectors) {
+    case 1: return &tile<1>;
+    case 2: return &tile<2>;
+    case 3: return &tile<3>;
+    default: return &tile<kMaxVectors>;
+  }
+}
+
+}  // namespace
+
+void gemm(const PackedGemm& g, const std::uint8_t* packed_rows, std::size_t rows, std::int8_t* out,
+          std::size_t out_stride) {
+  const std::size_t tiles = (rows + kTileRows - 1) / kTileRows;
+  const std::size_t blocks = block_count(g.channels);
+  for (std::size_t b = 0; b < blocks; ++b) {
+    const std::size_t valid = std::min(kBlockChannels, g.channels - b * kBlockChannels);
+    const TileFn fn = tile_for((valid + kLanes - 1) / kLanes);
+    for (std::size_t t = 0; t < tiles; ++t) {
+      const std::size_t first = t * kTileRows;
+      fn(g, b, packed_rows + first * g.padded_depth, std::min(kTileRows, rows - first), out + first * out_stride,
+         out_stride);
+    }
+  }
+}
+
+OCTET_TARGET_VNNI void flip_copy(std::uint8_t* dst, const std::int8_t* src, std::size_t count) {
+  const __m512i flip = _mm512_set1_epi8(static_cast<char>(kSignFlip));
+  constexpr std::size_t kBytes = 64;
+  std::size_t i = 0;
+  for (; i + kBytes <= count; i += kBytes) {
+    _mm512_storeu_si512(dst + i, _mm512_xor_si512(_mm512_loadu_si512(src + i), flip));
+  }
+  if (i < count) {
+    const __mmask64 mask = (__mmask64{1} << (count - i)) - 1;
+    _mm512_mask_storeu_epi8(dst + i, mask, _mm512_xor_si512(_mm512_maskz_loadu_epi8(mask, src + i), flip));
+  }
+}
+
+#else
+
+bool cpu_supported() { return false; }
+void gemm(const PackedGemm&, const std::uint8_t*, std::size_t, std::int8_t*, std::size_t) {}
+void flip_copy(std::uint8_t* dst, const std::int8_t* src, std::size_t count) {
+  for (std::size_t i = 0; i < count; ++i) dst[i] = static_cast<std::uint8_t>(src[i]) ^ kSignFlip;
+}
+
+#endif
+
+}  // namespace octet::fast::vnni
