@@ -85,25 +85,44 @@ class VnniConvKernel final : public FastKernel {
   }
 
   // The receptive field of output pixel `pixel` as unsigned bytes, in the
-  // weights' (kh, kw, c) order, then zeros up to the padded depth.
+  // weights' (kh, kw, c) order, then zeros up to the padded depth. Without
+  // dilation along W, the in-bounds taps of a kernel row are one contiguous
+  // run of the input row: one copy each.
   void gather(std::size_t pixel, std::uint8_t* dst) const {
     const std::size_t per_image = geo_.out_h * geo_.out_w;
     const std::size_t b = pixel / per_image;
     const std::size_t oy = pixel % per_image / geo_.out_w;
     const std::size_t ox = pixel % geo_.out_w;
     const std::size_t c = geo_.in_c;
-    for (std::size_t ky = 0; ky < geo_.kernel_h; ++ky) {
+    const auto in_h = static_cast<std::ptrdiff_t>(geo_.in_h);
+    const auto in_w = static_cast<std::ptrdiff_t>(geo_.in_w);
+    const std::ptrdiff_t x0 = static_cast<std::ptrdiff_t>(ox * geo_.stride_w) - geo_.pad_left;
+    const auto kernel_w = static_cast<std::ptrdiff_t>(geo_.kernel_w);
+    const std::size_t row_bytes = geo_.kernel_w * c;
+    for (std::size_t ky = 0; ky < geo_.kernel_h; ++ky, dst += row_bytes) {
       const std::ptrdiff_t iy = static_cast<std::ptrdiff_t>(oy * geo_.stride_h + ky * geo_.dilation_h) - geo_.pad_top;
-      for (std::size_t kx = 0; kx < geo_.kernel_w; ++kx, dst += c) {
-        const std::ptrdiff_t ix =
-            static_cast<std::ptrdiff_t>(ox * geo_.stride_w + kx * geo_.dilation_w) - geo_.pad_left;
-        if (iy < 0 || ix < 0 || iy >= static_cast<std::ptrdiff_t>(geo_.in_h) ||
-            ix >= static_cast<std::ptrdiff_t>(geo_.in_w)) {
-          std::memset(dst, pad_byte_, c);
+      if (iy < 0 || iy >= in_h) {
+        std::memset(dst, pad_byte_, row_bytes);
+        continue;
+      }
+      const std::int8_t* row = input_ + (b * geo_.in_h + static_cast<std::size_t>(iy)) * geo_.in_w * c;
+      if (geo_.dilation_w == 1) {
+        // Taps [first, last) fall inside the input row.
+        const std::ptrdiff_t first = std::clamp<std::ptrdiff_t>(-x0, 0, kernel_w);
+        const std::ptrdiff_t last = std::clamp<std::ptrdiff_t>(in_w - x0, first, kernel_w);
+        const auto before = static_cast<std::size_t>(first) * c;
+        const auto inside = static_cast<std::size_t>(last - first) * c;
+        std::memset(dst, pad_byte_, before);
+        if (inside > 0) vnni::flip_copy(dst + before, row + static_cast<std::size_t>(x0 + first) * c, inside);
+        std::memset(dst + before + inside, pad_byte_, row_bytes - before - inside);
+        continue;
+      }
+      for (std::size_t kx = 0; kx < geo_.kernel_w; ++kx) {
+        const std::ptrdiff_t ix = x0 + static_cast<std::ptrdiff_t>(kx * geo_.dilation_w);
+        if (ix < 0 || ix >= in_w) {
+          std::memset(dst + kx * c, pad_byte_, c);
         } else {
-          const std::size_t offset =
-              ((b * geo_.in_h + static_cast<std::size_t>(iy)) * geo_.in_w + static_cast<std::size_t>(ix)) * c;
-          vnni::flip_copy(dst, input_ + offset, c);
+          vnni::flip_copy(dst + kx * c, row + static_cast<std::size_t>(ix) * c, c);
         }
       }
     }
