@@ -28,13 +28,16 @@ class CommandError(RuntimeError):
     """A benchmarked command exited non-zero."""
 
 
-def timed_json(cmd):
+def timed_json(cmd, cpu=None):
     """Runs cmd (which prints one JSON object, possibly after other lines, last) under
-    /usr/bin/time. Returns (parsed JSON, wall seconds, peak RSS bytes). /usr/bin/time forks the
-    command from a tiny process, so the peak RSS is the command's own, not the harness's."""
+    /usr/bin/time, pinned to CPU `cpu` if given. Returns (parsed JSON, wall seconds, peak RSS
+    bytes). /usr/bin/time forks the command from a tiny process, so the peak RSS is the command's
+    own, not the harness's."""
+    pin = (lambda: os.sched_setaffinity(0, {cpu})) if cpu is not None else None
     with tempfile.NamedTemporaryFile("r", suffix=".time") as t:
         t0 = time.monotonic()
-        p = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", t.name, *cmd], capture_output=True, text=True)
+        p = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", t.name, *cmd], capture_output=True, text=True,
+                           preexec_fn=pin)
         wall = time.monotonic() - t0
         if p.returncode != 0:
             raise CommandError(f"{' '.join(cmd)}: exit {p.returncode}: {(p.stderr or p.stdout).strip()[-1500:]}")

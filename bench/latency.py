@@ -20,7 +20,10 @@ batch 1, 224x224, ONNX opset 13: bench/convert_bench.py's cached export) and eac
 
 Every runner is a fresh process: untimed first run and WARMUP runs, then timed runs until
 --max-runs or --seconds (at least 3); the median is reported. Runners of one network run
-back to back in a rotating order. Peak RSS is GNU time's %M of the process (Node's own
+back to back in a rotating order. With --threads 1 every runner is pinned to one CPU (--cpu,
+default the last): on a shared virtual machine the CPUs can differ a lot in speed (here one
+ran AVX-512 code 1.6x slower than the other, as a neighbour's load on its core came and went),
+and an unpinned process lands on either. Peak RSS is GNU time's %M of the process (Node's own
 runtime, about 45 MB, is in the Node runners' figure).
 
 Then the calibration bar: bench/calibration_speed.py (mobilenet_v2, 300 samples against 300 octet
@@ -146,10 +149,15 @@ def loadavg():
     return os.getloadavg()[0]
 
 
+def pinned_cpu(threads, args):
+    """The CPU a one-thread runner is pinned to (None: not pinned)."""
+    return args.cpu if threads == 1 else None
+
+
 def run_node(kind, model, threads, args):
     report, _, rss = benchlib.timed_json(["node", str(NODE_RUN), kind, str(model), "--threads", str(threads),
                                           "--runs", str(args.max_runs), "--warmup", str(WARMUP),
-                                          "--seconds", str(args.seconds)])
+                                          "--seconds", str(args.seconds)], pinned_cpu(threads, args))
     return {"median_ms": report["median_ms"], "runs": report["runs"], "min_ms": report["min_ms"],
             "max_ms": report["max_ms"], "first_ms": report["first_ms"], "load_ms": report["load_ms"],
             "threads_used": report["threads"], "runtime": report["runtime"], "peak_rss_bytes": rss}
@@ -158,12 +166,12 @@ def run_node(kind, model, threads, args):
 def run_octet(model, threads, args):
     """octet bench, with a run count that fits --seconds (estimated from a one-run bench)."""
     probe, _, _ = benchlib.timed_json([args.octet, "bench", str(model), "--json", "--threads", str(threads),
-                                       "--runs", "1", "--warmup", "0"])
+                                       "--runs", "1", "--warmup", "0"], pinned_cpu(threads, args))
     per_run_s = max(probe["latency_ms"]["median"], probe["first_run_ms"] * 0.5) / 1000.0
     runs = int(min(args.max_runs, max(MIN_RUNS, args.seconds / per_run_s)))
     warmup = WARMUP if per_run_s * WARMUP <= args.seconds / 2 else 1   # slow kernels: one warm-up run
     report, _, rss = benchlib.timed_json([args.octet, "bench", str(model), "--json", "--threads", str(threads),
-                                          "--runs", str(runs), "--warmup", str(warmup)])
+                                          "--runs", str(runs), "--warmup", str(warmup)], pinned_cpu(threads, args))
     lat = report["latency_ms"]
     return {"median_ms": lat["median"], "runs": report["runs"], "min_ms": lat["min"], "max_ms": lat["max"],
             "first_ms": report["first_run_ms"], "load_ms": report["load_ms"],
@@ -206,7 +214,8 @@ def ratios(row):
 def calibration_bar(args, workdir):
     cmd = ["/usr/bin/python3", str(HERE / "calibration_speed.py"), "--samples", str(args.calibration_samples),
            "--octet", args.octet, "--workdir", str(workdir), "--json"]
-    p = subprocess.run(cmd, capture_output=True, text=True)
+    # both of its measurements (calibration, forward passes) on the one-thread runners' CPU
+    p = subprocess.run(cmd, capture_output=True, text=True, preexec_fn=lambda: os.sched_setaffinity(0, {args.cpu}))
     try:   # calibration_speed exits 1 when its own (issue #4) bar fails; its JSON is still complete
         r = json.loads(p.stdout)
     except json.JSONDecodeError:
@@ -233,7 +242,8 @@ def report(results):
     lines = [f"octet latency vs ONNX Runtime and TFLite (wasm) -- {results['machine']}",
              f"octet {results['octet']['path']} (sha256 {results['octet']['sha256']}), "
              f"{results['date']}, load average {results['load_start']:.2f} at start, {results['load_end']:.2f} at end",
-             f"median latency ms (batch 1, 224x224); each runner {results['seconds']:g} s or {results['max_runs']} runs",
+             f"median latency ms (batch 1, 224x224); each runner {results['seconds']:g} s or {results['max_runs']} runs"
+             f"; --threads 1 runners pinned to CPU {results.get('cpu')}",
              ""]
     bars = []
     for threads in results["threads"]:
@@ -312,6 +322,8 @@ def main():
     ap.add_argument("--threads", nargs="+", type=int, choices=THREADS, default=THREADS)
     ap.add_argument("--seconds", type=float, help=f"timed seconds per runner (default {SECONDS:g})")
     ap.add_argument("--max-runs", type=int, default=MAX_RUNS)
+    ap.add_argument("--cpu", type=int, default=max(os.sched_getaffinity(0)),
+                    help="CPU the --threads 1 runners are pinned to (default: the last one available)")
     ap.add_argument("--no-calibration", action="store_true", help="skip the calibration bar")
     ap.add_argument("--octet", default=os.environ.get("OCTET_BIN", "/work/main/build/octet"))
     ap.add_argument("--octet-arg", action="append", default=[], metavar="ARG",
@@ -341,7 +353,7 @@ def main():
     results = {"machine": machine(), "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
                "octet": {"path": octet_given, "copy": args.octet, "sha256": args.octet_sha,
                          "convert_args": args.octet_arg},
-               "threads": args.threads, "seconds": args.seconds, "max_runs": args.max_runs,
+               "threads": args.threads, "seconds": args.seconds, "max_runs": args.max_runs, "cpu": args.cpu,
                "load_start": loadavg(), "rows": {str(t): {} for t in args.threads}}
 
     log("calibration photos")

@@ -21,6 +21,7 @@ namespace {
 const FastKernelTable& table() {
   static const FastKernelTable instance = [] {
     FastKernelTable t;
+    add_avx512_conv_f32_kernels(t);  // before XNNPACK's: preferred where the CPU has AVX-512
     add_xnn_conv_kernels(t);
     add_xnn_fully_connected_kernels(t);
     add_xnn_pool_kernels(t);

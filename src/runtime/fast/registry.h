@@ -20,6 +20,7 @@ class FastKernelTable {
   std::vector<std::vector<FastFactory>> factories_;  // indexed by OpType
 };
 
+void add_avx512_conv_f32_kernels(FastKernelTable& table);  // CONV_2D (float32, AVX-512F, one group)
 void add_xnn_conv_kernels(FastKernelTable& table);  // CONV_2D DEPTHWISE_CONV_2D (float32)
 void add_xnn_fully_connected_kernels(FastKernelTable& table);  // FULLY_CONNECTED (float32)
 void add_xnn_pool_kernels(FastKernelTable& table);  // AVERAGE_POOL_2D MAX_POOL_2D, MEAN over {1,2} (float32)

@@ -18,8 +18,6 @@ namespace {
 constexpr std::size_t kGroupBytes = kMaxVectors * kLanes * kDepthGroup;  // one depth group of a block
 constexpr std::int32_t kUnsignedOffset = 128;                           // u = x + 128
 
-std::size_t block_count(std::size_t channels) { return (channels + kBlockChannels - 1) / kBlockChannels; }
-
 }  // namespace
 
 PackedGemm pack_gemm(std::span<const std::int8_t> weights, std::size_t channels, std::size_t depth,
@@ -140,11 +138,10 @@ TileFn tile_for(std::size_t vectors) {
 
 }  // namespace
 
-void gemm(const PackedGemm& g, const std::uint8_t* packed_rows, std::size_t rows, std::int8_t* out,
-          std::size_t out_stride) {
+void gemm(const PackedGemm& g, const std::uint8_t* packed_rows, std::size_t rows, std::size_t first_block,
+          std::size_t end_block, std::int8_t* out, std::size_t out_stride) {
   const std::size_t tiles = (rows + kTileRows - 1) / kTileRows;
-  const std::size_t blocks = block_count(g.channels);
-  for (std::size_t b = 0; b < blocks; ++b) {
+  for (std::size_t b = first_block; b < end_block; ++b) {
     const std::size_t valid = std::min(kBlockChannels, g.channels - b * kBlockChannels);
     const TileFn fn = tile_for((valid + kLanes - 1) / kLanes);
     for (std::size_t t = 0; t < tiles; ++t) {
@@ -171,7 +168,7 @@ OCTET_TARGET_VNNI void flip_copy(std::uint8_t* dst, const std::int8_t* src, std:
 #else
 
 bool cpu_supported() { return false; }
-void gemm(const PackedGemm&, const std::uint8_t*, std::size_t, std::int8_t*, std::size_t) {}
+void gemm(const PackedGemm&, const std::uint8_t*, std::size_t, std::size_t, std::size_t, std::int8_t*, std::size_t) {}
 void flip_copy(std::uint8_t* dst, const std::int8_t* src, std::size_t count) {
   for (std::size_t i = 0; i < count; ++i) dst[i] = static_cast<std::uint8_t>(src[i]) ^ kSignFlip;
 }

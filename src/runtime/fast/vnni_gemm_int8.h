@@ -61,12 +61,16 @@ struct PackedGemm {
 PackedGemm pack_gemm(std::span<const std::int8_t> weights, std::size_t channels, std::size_t depth,
                      std::span<const std::int32_t> bias, std::int32_t input_zero_point, reference::ConvQuant quant);
 
-// Computes `rows` output rows from packed rows of padded_depth unsigned bytes
-// each (whole tiles of kTileRows rows: rows past `rows` in the last tile are
-// read, never stored), channel-block by channel-block so each block's weights
-// serve every tile; row r's channels [0, N) go to out + r * out_stride.
-void gemm(const PackedGemm& g, const std::uint8_t* packed_rows, std::size_t rows, std::int8_t* out,
-          std::size_t out_stride);
+// Channel blocks of N channels.
+inline std::size_t block_count(std::size_t channels) { return (channels + kBlockChannels - 1) / kBlockChannels; }
+
+// Computes `rows` output rows for the channels of blocks [first_block,
+// end_block) from packed rows of padded_depth unsigned bytes each (whole
+// tiles of kTileRows rows: rows past `rows` in the last tile are read, never
+// stored), block by block so each block's weights serve every tile; row r's
+// channel n goes to out[r * out_stride + n].
+void gemm(const PackedGemm& g, const std::uint8_t* packed_rows, std::size_t rows, std::size_t first_block,
+          std::size_t end_block, std::int8_t* out, std::size_t out_stride);
 
 // dst[i] = src[i] ^ 0x80 (= src[i] + 128 as an unsigned byte), i < count.
 void flip_copy(std::uint8_t* dst, const std::int8_t* src, std::size_t count);

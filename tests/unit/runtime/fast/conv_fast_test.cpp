@@ -1,9 +1,12 @@
-// CONV_2D and DEPTHWISE_CONV_2D: the XNNPACK kernels (xnn_conv.cpp) against
-// the reference kernels over odd and boundary channel counts and image sizes,
-// filter sizes, strides, dilations, SAME/VALID, groups, depth multipliers,
-// every fused activation, with and without bias, at 1 and 2 threads.
+// CONV_2D and DEPTHWISE_CONV_2D: the fast kernels (octet's AVX-512
+// convolution, avx512_conv_f32.cpp, on CPUs with it; XNNPACK's, xnn_conv.cpp,
+// in the baseline set and for groups) against the reference kernels over odd
+// and boundary channel counts and image sizes, filter sizes, strides,
+// dilations, SAME/VALID, groups, depth multipliers, every fused activation,
+// with and without bias, at 1 and 2 threads.
 
 #include "fast_test_util.h"
+#include "runtime/fast/avx512_gemm_f32.h"
 
 namespace octet::test::fast {
 namespace {
@@ -64,6 +67,27 @@ TEST(FastConv2D, MatchesReference) {
     const Expect expect = activation == Activation::kTanh ? Expect::kReference : Expect::kFast;
     expect_fast_matches(label(i, w, groups * group_in, activation, bias) + fmt::format(" groups {} out {}", groups, out),
                         OpType::kConv2D, o, linear, args, expect);
+  }
+}
+
+TEST(FastConv2D, OneGroupRunsOnTheAvx512KernelWhereTheCpuHasIt) {
+  if (!octet::fast::avx512::cpu_supported()) GTEST_SKIP() << "this CPU has no AVX-512F: XNNPACK's kernel runs";
+  Random random;
+  // A pointwise case, a padded 3x3 one with more than one channel block (70 > 64), and a strided 7x7 stem.
+  const std::vector<std::pair<Shape, Shape>> cases = {
+      {{1, 9, 7, 13}, {24, 1, 1, 13}}, {{1, 6, 5, 17}, {70, 3, 3, 17}}, {{2, 17, 16, 3}, {8, 7, 7, 3}}};
+  for (const auto& [input, filter] : cases) {
+    Conv2DOptions o;
+    o.stride_h = o.stride_w = filter[1] == 7 ? 2 : 1;
+    const test::fast::Run run = run_with(OpType::kConv2D, o, {random_in(random, input), random_constant(random, filter)},
+                             KernelSet::kFast, 2);
+    EXPECT_EQ(run.name, "avx512") << shape_string(input) << " * " << shape_string(filter);
+    const test::fast::Run baseline = run_with(OpType::kConv2D, o, {random_in(random, input), random_constant(random, filter)},
+                                  KernelSet::kFastBaseline, 2);
+    EXPECT_EQ(baseline.name, "fast") << shape_string(input) << " * " << shape_string(filter);
+    Conv2DOptions linear = o;
+    expect_fast_matches(fmt::format("{} * {}", shape_string(input), shape_string(filter)), OpType::kConv2D, o, linear,
+                        {random_in(random, input), random_constant(random, filter), random_constant(random, {filter[0]})});
   }
 }
 

@@ -67,6 +67,7 @@ inline Arg random_constant(Random& random, Shape shape, float lo = -1.0F, float 
 struct Run {
   Result result;
   std::string kernel;  // Interpreter::op_kernel(0)
+  std::string name;    // Interpreter::fast_kernel_name(0)
 };
 
 // Runs the one-op graph with the given kernel set and thread count.
@@ -90,6 +91,7 @@ inline Run run_with(OpType type, const OpOptions& options, const std::vector<Arg
   const std::size_t bytes = view.count() * dtype_size(view.dtype);
   run.result.data.emplace_back(view.data, view.data + bytes);
   run.kernel = std::string(interpreter.op_kernel(0));
+  run.name = std::string(interpreter.fast_kernel_name(0));
   return run;
 }
 
@@ -130,8 +132,10 @@ inline void expect_fast_matches(const std::string& what, OpType type, const OpOp
   ASSERT_EQ(reference.kernel, "reference") << what;
   const std::vector<float> expected = reference.result.floats();
   const std::vector<float> magnitude = magnitudes(type, linear_options, args, expected);
+  // Both fast sets: with octet's CPU-specific kernels (AVX-512 convolution) where the CPU has them, and without.
+  for (const KernelSet set : {KernelSet::kFast, KernelSet::kFastBaseline}) {
   for (const int threads : kThreadCounts) {
-    const Run fast = run_with(type, options, args, KernelSet::kFast, threads);
+    const Run fast = run_with(type, options, args, set, threads);
     ASSERT_EQ(fast.kernel, expect == Expect::kFast ? "fast" : "reference") << what << ", threads " << threads;
     ASSERT_EQ(fast.result.shape(), reference.result.shape()) << what;
     const std::vector<float> actual = fast.result.floats();
@@ -146,7 +150,8 @@ inline void expect_fast_matches(const std::string& what, OpType type, const OpOp
         }
       }
     }
-    ASSERT_EQ(mismatches, 0U) << what << ", threads " << threads;
+    ASSERT_EQ(mismatches, 0U) << what << ", threads " << threads << (set == KernelSet::kFast ? "" : ", baseline");
+  }
   }
 }
 

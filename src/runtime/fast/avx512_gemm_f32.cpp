@@ -1,0 +1,129 @@
+#include "runtime/fast/avx512_gemm_f32.h"
+
+#include <algorithm>
+
+#include "util/cpu_features.h"
+
+#if defined(OCTET_X86_DISPATCH)
+#include <immintrin.h>
+#define OCTET_TARGET_AVX512 __attribute__((target("avx512f")))
+#endif
+
+namespace octet::fast::avx512 {
+
+PackedGemm pack_gemm(std::span<const float> weights, std::size_t channels, std::size_t depth,
+                     std::span<const float> bias, float min, float max) {
+  PackedGemm g;
+  g.depth = depth;
+  g.channels = channels;
+  g.min = min;
+  g.max = max;
+  const std::size_t blocks = block_count(channels);
+  g.weights.assign(blocks * depth * kBlockChannels, 0.0F);
+  g.bias.assign(blocks * kBlockChannels, 0.0F);
+  for (std::size_t n = 0; n < channels; ++n) {
+    float* dst = g.weights.data() + (n / kBlockChannels) * depth * kBlockChannels + n % kBlockChannels;
+    for (std::size_t k = 0; k < depth; ++k) dst[k * kBlockChannels] = weights[n * depth + k];
+    if (!bias.empty()) g.bias[n] = bias[n];
+  }
+  return g;
+}
+
+#if defined(OCTET_X86_DISPATCH)
+
+bool cpu_supported() { return cpu_has_avx512f(); }
+
+namespace {
+
+constexpr __mmask16 kAllLanes = 0xFFFF;
+
+// The lanes of vector v (16 channels from v * 16) among `valid` channels.
+__mmask16 lane_mask(std::size_t v, std::size_t valid) {
+  const std::size_t first = v * kLanes;
+  const std::size_t lanes = first < valid ? std::min(kLanes, valid - first) : 0;
+  return static_cast<__mmask16>((1U << lanes) - 1U);
+}
+
+// One tile: kTileRows rows x kVectors vectors of 16 channels of block `block`.
+template <std::size_t kVectors>
+OCTET_TARGET_AVX512 void tile(const PackedGemm& g, std::size_t block, const float* const* indirection,
+                              std::size_t taps, std::size_t valid_rows, float* out, std::size_t out_stride) {
+  const std::size_t channel0 = block * kBlockChannels;
+  const std::size_t tap_depth = g.depth / taps;
+  const std::size_t valid_channels = std::min(kBlockChannels, g.channels - channel0);
+  const float* w = g.block(block);
+  float* tile_out = out + channel0;
+  __m512 acc[kTileRows][kVectors];
+#pragma GCC unroll 4
+  for (std::size_t v = 0; v < kVectors; ++v) {
+    const __m512 b = _mm512_loadu_ps(g.bias.data() + channel0 + v * kLanes);
+#pragma GCC unroll 8
+    for (std::size_t r = 0; r < kTileRows; ++r) acc[r][v] = b;
+  }
+  for (std::size_t t = 0; t < taps; ++t) {
+    const float* row[kTileRows];
+#pragma GCC unroll 8
+    for (std::size_t r = 0; r < kTileRows; ++r) row[r] = indirection[r * taps + t];
+    for (std::size_t k = 0; k < tap_depth; ++k, w += kBlockChannels) {
+      __m512 wv[kVectors];
+#pragma GCC unroll 4
+      for (std::size_t v = 0; v < kVectors; ++v) wv[v] = _mm512_loadu_ps(w + v * kLanes);
+#pragma GCC unroll 8
+      for (std::size_t r = 0; r < kTileRows; ++r) {
+        const __m512 a = _mm512_set1_ps(row[r][k]);
+#pragma GCC unroll 4
+        for (std::size_t v = 0; v < kVectors; ++v) acc[r][v] = _mm512_fmadd_ps(a, wv[v], acc[r][v]);
+      }
+    }
+  }
+  const __m512 lo = _mm512_set1_ps(g.min);
+  const __m512 hi = _mm512_set1_ps(g.max);
+#pragma GCC unroll 4
+  for (std::size_t v = 0; v < kVectors; ++v) {
+    const __mmask16 mask = lane_mask(v, valid_channels);
+#pragma GCC unroll 8
+    for (std::size_t r = 0; r < kTileRows; ++r) {
+      // maskz forms with every lane on: GCC 12's plain min/max trip -Wmaybe-uninitialized (bug 105593).
+      const __m512 value = _mm512_maskz_min_ps(kAllLanes, _mm512_maskz_max_ps(kAllLanes, acc[r][v], lo), hi);
+      if (r < valid_rows) _mm512_mask_storeu_ps(tile_out + r * out_stride + v * kLanes, mask, value);
+    }
+  }
+}
+
+using TileFn = void (*)(const PackedGemm&, std::size_t, const float* const*, std::size_t, std::size_t, float*,
+                        std::size_t);
+
+TileFn tile_for(std::size_t vectors) {
+  switch (vectors) {
+    case 1: return &tile<1>;
+    case 2: return &tile<2>;
+    case 3: return &tile<3>;
+    default: return &tile<kMaxVectors>;
+  }
+}
+
+}  // namespace
+
+void gemm(const PackedGemm& g, const float* const* indirection, std::size_t taps, std::size_t count,
+          std::size_t first_block, std::size_t end_block, float* out, std::size_t out_stride) {
+  const std::size_t tiles = (count + kTileRows - 1) / kTileRows;
+  for (std::size_t b = first_block; b < end_block; ++b) {
+    const std::size_t valid = std::min(kBlockChannels, g.channels - b * kBlockChannels);
+    const TileFn fn = tile_for((valid + kLanes - 1) / kLanes);
+    for (std::size_t t = 0; t < tiles; ++t) {
+      const std::size_t first = t * kTileRows;
+      fn(g, b, indirection + first * taps, taps, std::min(kTileRows, count - first), out + first * out_stride,
+         out_stride);
+    }
+  }
+}
+
+#else
+
+bool cpu_supported() { return false; }
+void gemm(const PackedGemm&, const float* const*, std::size_t, std::size_t, std::size_t, std::size_t, float*,
+          std::size_t) {}
+
+#endif
+
+}  // namespace octet::fast::avx512
