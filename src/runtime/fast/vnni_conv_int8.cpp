@@ -32,6 +32,7 @@ class VnniConvKernel final : public FastKernel {
                  vnni::PackedGemm gemm, pthreadpool* threadpool)
       : geo_(geometry), input_(input), output_(output), pad_byte_(pad_byte), gemm_(std::move(gemm)),
         threadpool_(threadpool),
+        contiguous_rows_(geometry.pointwise() && gemm_.padded_depth == gemm_.depth),
         plan_(plan_gemm_tasks(geo_.pixels(), vnni::kTileRows, gemm_.padded_depth,
                               vnni::block_count(geometry.out_c), threadpool)) {}
 
@@ -50,8 +51,23 @@ class VnniConvKernel final : public FastKernel {
     rows.resize(plan_.rows_per_chunk * depth);
     const std::size_t tiled = (count + vnni::kTileRows - 1) / vnni::kTileRows * vnni::kTileRows;
     const auto flip = [](std::uint8_t* dst, const std::int8_t* src, std::size_t n) { vnni::flip_copy(dst, src, n); };
+    if (contiguous_rows_) {
+      // A pointwise convolution whose depth needs no padding: the task's rows are one run of the input.
+      flip(rows.data(), input_ + first * depth, count * depth);
+      std::memset(rows.data() + count * depth, 0, (tiled - count) * depth);
+    } else {
+      gather_rows(first, count, tiled, rows.data());
+    }
+    vnni::gemm(gemm_, rows.data(), count, plan_.first_block(index), plan_.end_block(index),
+               output_ + first * geo_.out_c, geo_.out_c);
+  }
+
+  // Rows [0, tiled) of the task from output pixel `first`: `count` gathered, the rest zeros.
+  void gather_rows(std::size_t first, std::size_t count, std::size_t tiled, std::uint8_t* rows) const {
+    const std::size_t depth = gemm_.padded_depth;
+    const auto flip = [](std::uint8_t* dst, const std::int8_t* src, std::size_t n) { vnni::flip_copy(dst, src, n); };
     for (std::size_t r = 0; r < tiled; ++r) {
-      std::uint8_t* row = rows.data() + r * depth;
+      std::uint8_t* row = rows + r * depth;
       if (r < count) {
         // x ^ 0x80 for the input, zp_in ^ 0x80 for the padding taps, zeros up to the padded depth.
         gather_pixel<std::uint8_t>(geo_, reinterpret_cast<const std::uint8_t*>(input_), first + r, row, pad_byte_,
@@ -63,8 +79,6 @@ class VnniConvKernel final : public FastKernel {
         std::memset(row, 0, depth);  // read by the last tile, never stored
       }
     }
-    vnni::gemm(gemm_, rows.data(), count, plan_.first_block(index), plan_.end_block(index),
-               output_ + first * geo_.out_c, geo_.out_c);
   }
 
   ConvGeometry geo_;
@@ -73,6 +87,7 @@ class VnniConvKernel final : public FastKernel {
   std::uint8_t pad_byte_;
   vnni::PackedGemm gemm_;
   pthreadpool* threadpool_;
+  bool contiguous_rows_;
   GemmTasks plan_;
 };
 
