@@ -21,9 +21,10 @@ batch 1, 224x224, ONNX opset 13: bench/convert_bench.py's cached export) and eac
 Every runner is a fresh process: untimed first run and WARMUP runs, then timed runs until
 --max-runs or --seconds (at least 3); the median is reported. Runners of one network run
 back to back in a rotating order. With --threads 1 every runner is pinned to one CPU (--cpu,
-default the last): on a shared virtual machine the CPUs can differ a lot in speed (here one
-ran AVX-512 code 1.6x slower than the other, as a neighbour's load on its core came and went),
-and an unpinned process lands on either. Peak RSS is GNU time's %M of the process (Node's own
+default the last): on a shared virtual machine the two CPUs can differ a lot in speed at a given
+moment (here one ran AVX-512 code 1.6x slower than the other, and which one was slow changed over
+minutes, as a neighbour's load on the host came and went); an unpinned process lands on either,
+a pinned one at least shares its CPU's state with the runners next to it. Peak RSS is GNU time's %M of the process (Node's own
 runtime, about 45 MB, is in the Node runners' figure).
 
 Then the calibration bar: bench/calibration_speed.py (mobilenet_v2, 300 samples against 300 octet

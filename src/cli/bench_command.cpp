@@ -26,6 +26,10 @@ namespace {
 using Json = nlohmann::ordered_json;
 using Clock = std::chrono::steady_clock;
 
+// What runs the ops (docs/runtime.md): octet's own convolutions where the CPU has the extensions, XNNPACK's
+// kernels for most other ops, the reference kernels for the rest.
+constexpr const char* kFastKernelsLabel = "octet fast kernels (own AVX-512/VNNI convolutions where the CPU has them, XNNPACK)";
+
 double ms_since(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
@@ -144,7 +148,7 @@ Command add_bench_command(CLI::App& app) {
     j["bytes"] = std::filesystem::file_size(args->model);
     j["octet"] = kVersion;
     const RuntimeInfo runtime = model.runtime_info();
-    j["interpreter"] = runtime.reference_kernels ? "octet reference kernels" : "octet fast kernels (XNNPACK)";
+    j["interpreter"] = runtime.reference_kernels ? "octet reference kernels" : kFastKernelsLabel;
     j["threads_requested"] = args->threads;
     j["threads"] = runtime.threads;
     j["ops"] = model.op_count();
@@ -192,7 +196,7 @@ Command add_bench_command(CLI::App& app) {
     const Json& l = j["latency_ms"];
     fmt::print("{}: {} ops, {}\n", args->model, model.op_count(), format_byte_size(j["bytes"].get<std::uint64_t>()));
     fmt::print("interpreter: octet {}, {}, {} thread{}\n", kVersion,
-               runtime.reference_kernels ? "reference kernels only" : "fast kernels (XNNPACK) where they cover an op",
+               runtime.reference_kernels ? "reference kernels only" : kFastKernelsLabel,
                runtime.threads, runtime.threads == 1 ? "" : "s");
     fmt::print("kernels:   {} fast, {} reference", runtime.fast_ops, runtime.reference_ops);
     if (runtime.folded_ops > 0) fmt::print(", {} PAD folded into the convolution that reads it", runtime.folded_ops);

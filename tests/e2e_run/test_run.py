@@ -256,7 +256,7 @@ def test_bench(octet, models):
     r = octet_json(octet("bench", models["classifier"], "--runs", "5", "--warmup", "1", "--profile", "--threads",
                          "2", "--json"))
     assert r["threads_requested"] == 2 and r["threads"] == 2 and r["runs"] == 5
-    assert r["interpreter"] == "octet fast kernels (XNNPACK)"
+    assert r["interpreter"].startswith("octet fast kernels")
     # CONV_2D and FULLY_CONNECTED have fast kernels; SOFTMAX has none.
     assert r["kernels"]["fast"] >= 2 and r["kernels"]["reference"] >= 1
     assert r["kernels"]["fast"] + r["kernels"]["reference"] + r["kernels"]["folded"] == r["ops"]
