@@ -20,10 +20,6 @@ namespace octet::fast {
 
 namespace {
 
-constexpr std::size_t kIn = 0;
-constexpr std::size_t kFilter = 1;
-constexpr std::size_t kBias = 2;
-
 class Avx512ConvKernel final : public FastKernel {
  public:
   Avx512ConvKernel(const ConvGeometry& geometry, const float* input, float* output, avx512::PackedGemm gemm,
@@ -65,25 +61,19 @@ class Avx512ConvKernel final : public FastKernel {
   GemmTasks plan_;
 };
 
-bool has_bias(const FastContext& c) { return c.op.inputs.size() > kBias && c.op.inputs[kBias] != kNoTensor; }
-
 std::unique_ptr<FastKernel> make_avx512_conv_f32(const FastContext& c) {
   if (!c.cpu_specific || !avx512::cpu_supported()) return nullptr;
-  const TensorView& in = c.inputs[kIn];
-  const TensorView& filter = c.inputs[kFilter];
+  const TensorView& in = c.inputs[kConvInput];
+  const TensorView& filter = c.inputs[kConvFilter];
   const TensorView& out = c.outputs[0];
   if (in.dtype != DType::kFloat32 || filter.dtype != DType::kFloat32 || out.dtype != DType::kFloat32) return nullptr;
-  if (!c.graph.tensor(c.op.inputs[kFilter]).is_constant()) return nullptr;
-  if (has_bias(c) && (!c.graph.tensor(c.op.inputs[kBias]).is_constant() || c.inputs[kBias].dtype != DType::kFloat32)) {
-    return nullptr;
-  }
-  if (in.shape[3] != filter.shape[3] || out.count() == 0) return nullptr;  // grouped, or nothing to compute
+  if (!packable_one_group_conv(c, DType::kFloat32)) return nullptr;
   const auto range = activation_range(c.op.opts<Conv2DOptions>().activation);
   if (!range) return nullptr;  // fused TANH
   const ConvGeometry g = conv_geometry(c);
   const std::size_t depth = g.depth();
   std::span<const float> bias;
-  if (has_bias(c)) bias = {c.inputs[kBias].as<const float>(), g.out_c};
+  if (conv_has_bias(c)) bias = {c.inputs[kConvBias].as<const float>(), g.out_c};
   avx512::PackedGemm gemm = avx512::pack_gemm({filter.as<const float>(), g.out_c * depth}, g.out_c, depth, bias,
                                               range->first, range->second);
   return std::make_unique<Avx512ConvKernel>(g, conv_data(c).as<const float>(), out.as<float>(), std::move(gemm),

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "runtime/fast/gemm_tiles.h"
 #include "util/cpu_features.h"
 
 #if defined(OCTET_X86_DISPATCH)
@@ -90,32 +91,15 @@ OCTET_TARGET_AVX512 void tile(const PackedGemm& g, std::size_t block, const floa
   }
 }
 
-using TileFn = void (*)(const PackedGemm&, std::size_t, const float* const*, std::size_t, std::size_t, float*,
-                        std::size_t);
-
-TileFn tile_for(std::size_t vectors) {
-  switch (vectors) {
-    case 1: return &tile<1>;
-    case 2: return &tile<2>;
-    case 3: return &tile<3>;
-    default: return &tile<kMaxVectors>;
-  }
-}
-
 }  // namespace
 
 void gemm(const PackedGemm& g, const float* const* indirection, std::size_t taps, std::size_t count,
           std::size_t first_block, std::size_t end_block, float* out, std::size_t out_stride) {
-  const std::size_t tiles = (count + kTileRows - 1) / kTileRows;
-  for (std::size_t b = first_block; b < end_block; ++b) {
-    const std::size_t valid = std::min(kBlockChannels, g.channels - b * kBlockChannels);
-    const TileFn fn = tile_for((valid + kLanes - 1) / kLanes);
-    for (std::size_t t = 0; t < tiles; ++t) {
-      const std::size_t first = t * kTileRows;
-      fn(g, b, indirection + first * taps, taps, std::min(kTileRows, count - first), out + first * out_stride,
-         out_stride);
-    }
-  }
+  const TileGrid grid{g.channels, count, first_block, end_block, kLanes, kMaxVectors, kTileRows};
+  for_each_tile<kMaxVectors>(grid, [&](auto vectors, std::size_t block, std::size_t first, std::size_t rows) {
+    tile<decltype(vectors)::value>(g, block, indirection + first * taps, taps, rows, out + first * out_stride,
+                                   out_stride);
+  });
 }
 
 #else

@@ -6,8 +6,6 @@ namespace octet::fast {
 
 namespace {
 
-constexpr std::size_t kIn = 0;
-constexpr std::size_t kFilter = 1;
 // Gathered rows per pixel chunk at most this many bytes (half of a 1 MiB L2); at least one tile.
 constexpr std::size_t kTaskRowBytes = 512 * 1024;
 // Tasks per thread, for load balance.
@@ -18,8 +16,8 @@ constexpr std::size_t kMinChunkTiles = 8;
 }  // namespace
 
 ConvGeometry conv_geometry(const FastContext& c) {
-  const TensorView& in = c.inputs[kIn];
-  const TensorView& filter = c.inputs[kFilter];
+  const TensorView& in = c.inputs[kConvInput];
+  const TensorView& filter = c.inputs[kConvFilter];
   const TensorView& out = c.outputs[0];
   const auto& o = c.op.opts<Conv2DOptions>();
   const Window own = window_padding(in.shape, out.shape, filter.shape[1], filter.shape[2], o.stride_h, o.stride_w,

@@ -15,6 +15,27 @@
 
 namespace octet::fast {
 
+// CONV_2D's operands.
+inline constexpr std::size_t kConvInput = 0;
+inline constexpr std::size_t kConvFilter = 1;
+inline constexpr std::size_t kConvBias = 2;
+
+inline bool conv_has_bias(const FastContext& c) {
+  return c.op.inputs.size() > kConvBias && c.op.inputs[kConvBias] != kNoTensor;
+}
+
+// What packing the weights once needs: a constant filter, and a constant bias
+// of `bias_dtype` if there is one; also one group (input channels = filter
+// depth) and something to compute.
+inline bool packable_one_group_conv(const FastContext& c, DType bias_dtype) {
+  if (!c.graph.tensor(c.op.inputs[kConvFilter]).is_constant()) return false;
+  if (conv_has_bias(c) &&
+      (!c.graph.tensor(c.op.inputs[kConvBias]).is_constant() || c.inputs[kConvBias].dtype != bias_dtype)) {
+    return false;
+  }
+  return c.inputs[kConvInput].shape[3] == c.inputs[kConvFilter].shape[3] && c.outputs[0].count() > 0;
+}
+
 struct ConvGeometry {
   std::size_t batch = 0, in_h = 0, in_w = 0, in_c = 0;
   std::size_t out_h = 0, out_w = 0, out_c = 0;

@@ -22,10 +22,6 @@ namespace octet::fast {
 
 namespace {
 
-constexpr std::size_t kIn = 0;
-constexpr std::size_t kFilter = 1;
-constexpr std::size_t kBias = 2;
-
 class VnniConvKernel final : public FastKernel {
  public:
   VnniConvKernel(const ConvGeometry& geometry, const std::int8_t* input, std::int8_t* output, std::uint8_t pad_byte,
@@ -91,34 +87,29 @@ class VnniConvKernel final : public FastKernel {
   GemmTasks plan_;
 };
 
-bool has_bias(const FastContext& c) { return c.op.inputs.size() > kBias && c.op.inputs[kBias] != kNoTensor; }
-
 bool per_tensor_int8(const TensorView& v) {
   return v.dtype == DType::kInt8 && v.quant != nullptr && v.quant->scale.size() == 1;
 }
 
 std::unique_ptr<FastKernel> make_vnni_conv_int8(const FastContext& c) {
   if (!c.cpu_specific || !vnni::cpu_supported()) return nullptr;
-  const TensorView& in = c.inputs[kIn];
-  const TensorView& filter = c.inputs[kFilter];
+  const TensorView& in = c.inputs[kConvInput];
+  const TensorView& filter = c.inputs[kConvFilter];
   const TensorView& out = c.outputs[0];
   if (!per_tensor_int8(in) || !per_tensor_int8(out) || filter.dtype != DType::kInt8 || filter.quant == nullptr) {
     return nullptr;
   }
-  if (!c.graph.tensor(c.op.inputs[kFilter]).is_constant()) return nullptr;
-  if (has_bias(c) && (!c.graph.tensor(c.op.inputs[kBias]).is_constant() || c.inputs[kBias].dtype != DType::kInt32)) {
-    return nullptr;
-  }
-  if (in.shape[3] != filter.shape[3] || out.count() == 0) return nullptr;  // grouped, or nothing to compute
+  if (!packable_one_group_conv(c, DType::kInt32)) return nullptr;
   const auto& o = c.op.opts<Conv2DOptions>();
   const std::size_t channels = static_cast<std::size_t>(out.shape[3]);
-  const reference::ConvQuant quant = reference::conv_quant(c.op.type, in, filter, has_bias(c) ? &c.inputs[kBias] : nullptr,
-                                                           out, static_cast<std::int64_t>(channels), o.activation);
+  const TensorView* bias_view = conv_has_bias(c) ? &c.inputs[kConvBias] : nullptr;
+  const reference::ConvQuant quant = reference::conv_quant(c.op.type, in, filter, bias_view, out,
+                                                           static_cast<std::int64_t>(channels), o.activation);
   const ConvGeometry g = conv_geometry(c);
   const std::size_t depth = g.depth();
   const auto input_zero_point = static_cast<std::int32_t>(in.quant->zero_point[0]);
   std::span<const std::int32_t> bias;
-  if (has_bias(c)) bias = {c.inputs[kBias].as<const std::int32_t>(), channels};
+  if (conv_has_bias(c)) bias = {c.inputs[kConvBias].as<const std::int32_t>(), channels};
   vnni::PackedGemm gemm = vnni::pack_gemm({filter.as<const std::int8_t>(), channels * depth}, channels, depth, bias,
                                           input_zero_point, quant);
   const auto pad_byte = static_cast<std::uint8_t>(static_cast<std::uint8_t>(input_zero_point) ^ vnni::kSignFlip);

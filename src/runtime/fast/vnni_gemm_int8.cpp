@@ -4,6 +4,7 @@
 #include <array>
 #include <cstring>
 
+#include "runtime/fast/gemm_tiles.h"
 #include "util/cpu_features.h"
 
 #if defined(OCTET_X86_DISPATCH)
@@ -125,31 +126,15 @@ OCTET_TARGET_VNNI void tile(const PackedGemm& g, std::size_t block, const std::u
   }
 }
 
-using TileFn = void (*)(const PackedGemm&, std::size_t, const std::uint8_t*, std::size_t, std::int8_t*, std::size_t);
-
-TileFn tile_for(std::size_t vectors) {
-  switch (vectors) {
-    case 1: return &tile<1>;
-    case 2: return &tile<2>;
-    case 3: return &tile<3>;
-    default: return &tile<kMaxVectors>;
-  }
-}
-
 }  // namespace
 
 void gemm(const PackedGemm& g, const std::uint8_t* packed_rows, std::size_t rows, std::size_t first_block,
           std::size_t end_block, std::int8_t* out, std::size_t out_stride) {
-  const std::size_t tiles = (rows + kTileRows - 1) / kTileRows;
-  for (std::size_t b = first_block; b < end_block; ++b) {
-    const std::size_t valid = std::min(kBlockChannels, g.channels - b * kBlockChannels);
-    const TileFn fn = tile_for((valid + kLanes - 1) / kLanes);
-    for (std::size_t t = 0; t < tiles; ++t) {
-      const std::size_t first = t * kTileRows;
-      fn(g, b, packed_rows + first * g.padded_depth, std::min(kTileRows, rows - first), out + first * out_stride,
-         out_stride);
-    }
-  }
+  const TileGrid grid{g.channels, rows, first_block, end_block, kLanes, kMaxVectors, kTileRows};
+  for_each_tile<kMaxVectors>(grid, [&](auto vectors, std::size_t block, std::size_t first, std::size_t count) {
+    tile<decltype(vectors)::value>(g, block, packed_rows + first * g.padded_depth, count, out + first * out_stride,
+                                   out_stride);
+  });
 }
 
 OCTET_TARGET_VNNI void flip_copy(std::uint8_t* dst, const std::int8_t* src, std::size_t count) {
