@@ -172,7 +172,61 @@ OCTET_TARGET_AVX2 void compute_run(const Params& p, const std::int8_t* a, const 
   }
 }
 
+// ---- AVX-512 (F, BW, VL): XNNPACK's two rules, 16 lanes per step, masked tails.
+#define OCTET_TARGET_AVX512BW __attribute__((target("avx512f,avx512bw,avx512vl")))
+
+constexpr std::size_t kLanes512 = 16;
+constexpr __mmask16 kAllLanes512 = 0xFFFF;
+
+bool cpu_has_avx512bw() {
+  static const bool has = __builtin_cpu_supports("avx512f") != 0 && __builtin_cpu_supports("avx512bw") != 0 &&
+                          __builtin_cpu_supports("avx512vl") != 0;
+  return has;
+}
+
+// 16 outputs under `mask` (the maskz forms: GCC 12's plain conversions trip -Wmaybe-uninitialized, bug 105593).
+template <Rule kRule>
+OCTET_TARGET_AVX512BW inline void compute16_512(const Params& p, const std::int8_t* a, const std::int8_t* b,
+                                                std::int8_t* out, __mmask16 mask) {
+  const __m512i x = _mm512_maskz_cvtepi8_epi32(kAllLanes512, _mm_maskz_loadu_epi8(mask, a));
+  const __m512i y = _mm512_maskz_cvtepi8_epi32(kAllLanes512, _mm_maskz_loadu_epi8(mask, b));
+  __m512i q;
+  if constexpr (kRule == Rule::kAddXnn) {
+    // (bias + a m_1 + b m_2) >> shift + zp, as quant::xnn_add.
+    const __m512i acc = _mm512_add_epi32(
+        _mm512_add_epi32(_mm512_set1_epi32(p.xnn_add.bias),
+                         _mm512_mullo_epi32(x, _mm512_set1_epi32(p.xnn_add.a_multiplier))),
+        _mm512_mullo_epi32(y, _mm512_set1_epi32(p.xnn_add.b_multiplier)));
+    q = _mm512_add_epi32(_mm512_maskz_sra_epi32(kAllLanes512, acc, _mm_cvtsi32_si128(p.xnn_add.shift)),
+                         _mm512_set1_epi32(p.zp_out));
+    q = _mm512_maskz_min_epi32(kAllLanes512, _mm512_maskz_max_epi32(kAllLanes512, q, _mm512_set1_epi32(p.clamp.min)),
+                               _mm512_set1_epi32(p.clamp.max));
+  } else {
+    static_assert(kRule == Rule::kMulFp32, "AVX-512 covers XNNPACK's ADD and MUL rules");
+    // round_half_even(clamp(float(product) * scale)) + zp; the product is below 2^16, exact in float.
+    const __m512i product = _mm512_mullo_epi32(_mm512_sub_epi32(x, _mm512_set1_epi32(p.zp1)),
+                                               _mm512_sub_epi32(y, _mm512_set1_epi32(p.zp2)));
+    const __m512 scaled = _mm512_mul_ps(_mm512_maskz_cvtepi32_ps(kAllLanes512, product), _mm512_set1_ps(p.scale));
+    const __m512 lo = _mm512_set1_ps(static_cast<float>(p.clamp.min - p.zp_out));
+    const __m512 hi = _mm512_set1_ps(static_cast<float>(p.clamp.max - p.zp_out));
+    const __m512 clamped = _mm512_maskz_min_ps(kAllLanes512, _mm512_maskz_max_ps(kAllLanes512, scaled, lo), hi);
+    q = _mm512_add_epi32(_mm512_maskz_cvtps_epi32(kAllLanes512, clamped), _mm512_set1_epi32(p.zp_out));
+  }
+  _mm_mask_storeu_epi8(out, mask, _mm512_maskz_cvtsepi32_epi8(kAllLanes512, q));
+}
+
+template <Rule kRule>
+OCTET_TARGET_AVX512BW void compute_run_512(const Params& p, const std::int8_t* a, const std::int8_t* b,
+                                           std::int8_t* out, std::size_t n) {
+  std::size_t i = 0;
+  for (; i + kLanes512 <= n; i += kLanes512) compute16_512<kRule>(p, a + i, b + i, out + i, kAllLanes512);
+  if (i < n) compute16_512<kRule>(p, a + i, b + i, out + i, static_cast<__mmask16>((1U << (n - i)) - 1U));
+}
+
 using ComputeRun = void (*)(const Params&, const std::int8_t*, const std::int8_t*, std::int8_t*, std::size_t);
+
+// The AVX-512 body of XNNPACK's rules where the CPU has it and CPU-specific kernels are allowed, else AVX2's.
+ComputeRun compute_run_for(Rule rule, bool cpu_specific);
 
 ComputeRun compute_run_of(Rule rule) {
   switch (rule) {
@@ -183,6 +237,14 @@ ComputeRun compute_run_of(Rule rule) {
     case Rule::kMulRescale: return &compute_run<Rule::kMulRescale>;
   }
   return nullptr;
+}
+
+ComputeRun compute_run_for(Rule rule, bool cpu_specific) {
+  if (cpu_specific && cpu_has_avx512bw()) {
+    if (rule == Rule::kAddXnn) return &compute_run_512<Rule::kAddXnn>;
+    if (rule == Rule::kMulFp32) return &compute_run_512<Rule::kMulFp32>;
+  }
+  return compute_run_of(rule);
 }
 
 // One operand: the whole output's worth of bytes, or a period tiled at run().
@@ -210,7 +272,7 @@ class SimdBinaryKernel final : public FastKernel {
  public:
   SimdBinaryKernel(const FastContext& c, const Params& params, Rule rule, std::size_t period_a, std::size_t period_b)
       : params_(params),
-        compute_(compute_run_of(rule)),
+        compute_(compute_run_for(rule, c.cpu_specific)),
         a_(c.inputs[0].as<const std::int8_t>(), period_a, c.outputs[0].count()),
         b_(c.inputs[1].as<const std::int8_t>(), period_b, c.outputs[0].count()),
         out_(c.outputs[0].as<std::int8_t>()),
