@@ -85,9 +85,10 @@ void gather_pixel(const ConvGeometry& g, const T* input, std::size_t pixel, T* d
       const std::ptrdiff_t last = std::clamp<std::ptrdiff_t>(in_w - x0, first, kernel_w);
       const auto before = static_cast<std::size_t>(first) * c;
       const auto inside = static_cast<std::size_t>(last - first) * c;
-      std::fill(dst, dst + before, pad);
+      // Most rows have no padding on either side: no fill calls then.
+      if (before > 0) std::fill(dst, dst + before, pad);
       if (inside > 0) copy(dst + before, row + static_cast<std::size_t>(x0 + first) * c, inside);
-      std::fill(dst + before + inside, dst + row_len, pad);
+      if (before + inside < row_len) std::fill(dst + before + inside, dst + row_len, pad);
       continue;
     }
     for (std::size_t kx = 0; kx < g.kernel_w; ++kx) {

@@ -90,39 +90,44 @@ OCTET_TARGET_VNNI void tile(const PackedGemm& g, std::size_t block, const std::u
       for (std::size_t v = 0; v < kVectors; ++v) acc[r][v] = _mm512_dpbusd_epi32(acc[r][v], a, wv[v]);
     }
   }
-  // Out of registers in one go (constant indices keep `acc` in registers in the loop above).
+  const std::size_t valid_channels = std::min(kBlockChannels, g.channels - channel0);
+  const reference::ConvQuant& q = g.quant;
+  if (q.rule == reference::Requantization::kFp32) {
+    // quant::fp32_requantize, 16 lanes, from the registers (every index constant after unrolling):
+    // round_half_even(clamp(float(acc) * s)) + zp. The maskz forms with every lane on: GCC 12's
+    // plain forms trip -Wmaybe-uninitialized (bug 105593).
+    const __m512 lo = _mm512_set1_ps(static_cast<float>(q.range.min - q.output_zero_point));
+    const __m512 hi = _mm512_set1_ps(static_cast<float>(q.range.max - q.output_zero_point));
+    const __m512i zero_point = _mm512_set1_epi32(q.output_zero_point);
+#pragma GCC unroll 4
+    for (std::size_t v = 0; v < kVectors; ++v) {
+      const std::size_t first = v * kLanes;
+      const std::size_t lanes = first < valid_channels ? std::min(kLanes, valid_channels - first) : 0;
+      const auto mask = static_cast<__mmask16>((1U << lanes) - 1U);
+      const __m512 scale = _mm512_loadu_ps(g.scales.data() + channel0 + first);
+#pragma GCC unroll 8
+      for (std::size_t r = 0; r < kTileRows; ++r) {
+        const __m512 scaled = _mm512_mul_ps(_mm512_maskz_cvtepi32_ps(kAllLanes, acc[r][v]), scale);
+        const __m512 clamped = _mm512_maskz_min_ps(kAllLanes, _mm512_maskz_max_ps(kAllLanes, scaled, lo), hi);
+        const __m512i q8 = _mm512_add_epi32(_mm512_maskz_cvtps_epi32(kAllLanes, clamped), zero_point);
+        if (r < valid_rows) {
+          _mm_mask_storeu_epi8(out + r * out_stride + channel0 + first, mask,
+                               _mm512_maskz_cvtsepi32_epi8(kAllLanes, q8));
+        }
+      }
+    }
+    return;
+  }
+  // The builtin rules, one value at a time through the reference's own ConvQuant::requantize.
   alignas(64) std::int32_t sums[kTileRows][kVectors][kLanes];
 #pragma GCC unroll 8
   for (std::size_t r = 0; r < kTileRows; ++r) {
 #pragma GCC unroll 4
     for (std::size_t v = 0; v < kVectors; ++v) _mm512_store_si512(sums[r][v], acc[r][v]);
   }
-  const std::size_t valid_channels = std::min(kBlockChannels, g.channels - channel0);
-  const reference::ConvQuant& q = g.quant;
-  if (q.rule != reference::Requantization::kFp32) {
-    for (std::size_t r = 0; r < valid_rows; ++r) {
-      std::int8_t* row = out + r * out_stride + channel0;
-      for (std::size_t n = 0; n < valid_channels; ++n) row[n] = q.requantize(sums[r][n / kLanes][n % kLanes], channel0 + n);
-    }
-    return;
-  }
-  // quant::fp32_requantize, 16 lanes: round_half_even(clamp(float(acc) * s)) + zp.
-  const __m512 lo = _mm512_set1_ps(static_cast<float>(q.range.min - q.output_zero_point));
-  const __m512 hi = _mm512_set1_ps(static_cast<float>(q.range.max - q.output_zero_point));
-  const __m512i zero_point = _mm512_set1_epi32(q.output_zero_point);
-  for (std::size_t first = 0; first < valid_channels; first += kLanes) {
-    const std::size_t lanes = std::min(kLanes, valid_channels - first);
-    const auto mask = static_cast<__mmask16>((1U << lanes) - 1U);
-    const __m512 scale = _mm512_loadu_ps(g.scales.data() + channel0 + first);
-    // The maskz forms with every lane on: GCC 12's plain forms trip -Wmaybe-uninitialized (bug 105593).
-    for (std::size_t r = 0; r < valid_rows; ++r) {
-      const __m512i sum = _mm512_load_si512(sums[r][first / kLanes]);
-      const __m512 scaled = _mm512_mul_ps(_mm512_maskz_cvtepi32_ps(kAllLanes, sum), scale);
-      const __m512 clamped = _mm512_maskz_min_ps(kAllLanes, _mm512_maskz_max_ps(kAllLanes, scaled, lo), hi);
-      const __m512i q8 = _mm512_add_epi32(_mm512_maskz_cvtps_epi32(kAllLanes, clamped), zero_point);
-      _mm_mask_storeu_epi8(out + r * out_stride + channel0 + first, mask,
-                           _mm512_maskz_cvtsepi32_epi8(kAllLanes, q8));
-    }
+  for (std::size_t r = 0; r < valid_rows; ++r) {
+    std::int8_t* row = out + r * out_stride + channel0;
+    for (std::size_t n = 0; n < valid_channels; ++n) row[n] = q.requantize(sums[r][n / kLanes][n % kLanes], channel0 + n);
   }
 }
 
