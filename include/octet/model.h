@@ -95,6 +95,7 @@ struct RuntimeInfo {
   int threads = 1;
   bool reference_kernels = false;
   std::size_t fast_ops = 0;        // operators run by a fast kernel (XNNPACK or octet's own)
+  std::size_t cpu_specific_ops = 0;  // of those, run by octet's AVX-512 / VNNI convolutions (docs/runtime.md)
   std::size_t reference_ops = 0;   // operators run by a reference kernel
   std::size_t folded_ops = 0;      // PADs folded into the convolution reading them (they do not run)
   std::size_t arena_bytes = 0;     // the planned activation arena (tensors share memory when their lifetimes allow)

@@ -478,6 +478,7 @@ RuntimeInfo Model::runtime_info() const noexcept {
   info.threads = impl_->run_options.reference_kernels ? 1 : impl_->run_options.threads;
   info.reference_kernels = impl_->run_options.reference_kernels;
   info.fast_ops = interpreter.fast_op_count();
+  info.cpu_specific_ops = interpreter.cpu_specific_op_count();
   info.folded_ops = interpreter.folded_op_count();
   info.reference_ops = op_count() - info.fast_ops - info.folded_ops;
   info.arena_bytes = interpreter.arena_bytes();

@@ -28,7 +28,7 @@ using Clock = std::chrono::steady_clock;
 
 // What runs the ops (docs/runtime.md): octet's own convolutions where the CPU has the extensions, XNNPACK's
 // kernels for most other ops, the reference kernels for the rest.
-constexpr const char* kFastKernelsLabel = "octet fast kernels (own AVX-512/VNNI convolutions where the CPU has them, XNNPACK)";
+constexpr const char* kFastKernelsLabel = "fast kernels (octet's AVX-512/VNNI convolutions where the CPU has them, XNNPACK)";
 
 double ms_since(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
@@ -148,11 +148,15 @@ Command add_bench_command(CLI::App& app) {
     j["bytes"] = std::filesystem::file_size(args->model);
     j["octet"] = kVersion;
     const RuntimeInfo runtime = model.runtime_info();
-    j["interpreter"] = runtime.reference_kernels ? "octet reference kernels" : kFastKernelsLabel;
+    j["interpreter"] = runtime.reference_kernels ? std::string("octet reference kernels")
+                                                 : fmt::format("octet {}", kFastKernelsLabel);
     j["threads_requested"] = args->threads;
     j["threads"] = runtime.threads;
     j["ops"] = model.op_count();
-    j["kernels"] = {{"fast", runtime.fast_ops}, {"reference", runtime.reference_ops}, {"folded", runtime.folded_ops}};
+    j["kernels"] = {{"fast", runtime.fast_ops},
+                    {"cpu_specific", runtime.cpu_specific_ops},
+                    {"reference", runtime.reference_ops},
+                    {"folded", runtime.folded_ops}};
     j["arena_bytes"] = runtime.arena_bytes;
     j["unshared_activation_bytes"] = runtime.unshared_bytes;
     j["load_ms"] = load_ms;
@@ -198,7 +202,9 @@ Command add_bench_command(CLI::App& app) {
     fmt::print("interpreter: octet {}, {}, {} thread{}\n", kVersion,
                runtime.reference_kernels ? "reference kernels only" : kFastKernelsLabel,
                runtime.threads, runtime.threads == 1 ? "" : "s");
-    fmt::print("kernels:   {} fast, {} reference", runtime.fast_ops, runtime.reference_ops);
+    fmt::print("kernels:   {} fast", runtime.fast_ops);
+    if (runtime.cpu_specific_ops > 0) fmt::print(" ({} on octet's AVX-512/VNNI convolutions)", runtime.cpu_specific_ops);
+    fmt::print(", {} reference", runtime.reference_ops);
     if (runtime.folded_ops > 0) fmt::print(", {} PAD folded into the convolution that reads it", runtime.folded_ops);
     fmt::print("\n");
     fmt::print("arena:     {} planned for activations ({} without sharing)\n", format_byte_size(runtime.arena_bytes),

@@ -121,6 +121,12 @@ std::string_view Interpreter::fast_kernel_name(std::size_t op_index) const {
   return fast_[op_index] ? fast_[op_index]->name() : std::string_view{};
 }
 
+std::size_t Interpreter::cpu_specific_op_count() const {
+  return static_cast<std::size_t>(std::count_if(fast_.begin(), fast_.end(), [](const auto& kernel) {
+    return kernel != nullptr && kernel->name() != fast::FastKernel::kGenericName;
+  }));
+}
+
 std::size_t Interpreter::folded_op_count() const {
   return static_cast<std::size_t>(std::count(folded_.begin(), folded_.end(), true));
 }

@@ -75,6 +75,8 @@ class Interpreter {
   // The fast kernel's implementation name (FastKernel::name), "" where none runs.
   std::string_view fast_kernel_name(std::size_t op_index) const;
   std::size_t fast_op_count() const;
+  // Ops whose fast kernel is one of octet's CPU-specific ones (FastKernel::name not "fast").
+  std::size_t cpu_specific_op_count() const;
   std::size_t folded_op_count() const;
   // Bytes of the activation arena (all non-constant tensors).
   std::size_t arena_bytes() const { return plan_.arena_bytes; }

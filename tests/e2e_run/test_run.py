@@ -260,6 +260,7 @@ def test_bench(octet, models):
     # CONV_2D and FULLY_CONNECTED have fast kernels; SOFTMAX has none.
     assert r["kernels"]["fast"] >= 2 and r["kernels"]["reference"] >= 1
     assert r["kernels"]["fast"] + r["kernels"]["reference"] + r["kernels"]["folded"] == r["ops"]
+    assert 0 <= r["kernels"]["cpu_specific"] <= r["kernels"]["fast"]
     assert 0 < r["arena_bytes"] <= r["unshared_activation_bytes"]
     # inspect plans the same arena.
     plan = octet_json(octet("inspect", models["classifier"], "--json"))["memory_plan"]
@@ -267,7 +268,7 @@ def test_bench(octet, models):
     ref = octet_json(octet("bench", models["classifier"], "--runs", "2", "--reference-kernels", "--threads", "2",
                            "--json"))
     assert ref["interpreter"] == "octet reference kernels" and ref["threads"] == 1
-    assert ref["kernels"] == {"fast": 0, "reference": r["ops"], "folded": 0}
+    assert ref["kernels"] == {"fast": 0, "cpu_specific": 0, "reference": r["ops"], "folded": 0}
     lat = r["latency_ms"]
     assert 0 < lat["min"] <= lat["median"] <= lat["p90"] <= lat["max"]
     assert r["load_ms"] > 0 and r["first_run_ms"] > 0 and r["peak_rss_bytes"] > 1 << 20

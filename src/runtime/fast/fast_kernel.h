@@ -33,7 +33,8 @@ class FastKernel {
   virtual void run() = 0;
   // Which implementation this is, where an op has several (for tests and
   // profiles): "vnni" for octet's own VNNI convolution, else "fast".
-  virtual std::string_view name() const { return "fast"; }
+  virtual std::string_view name() const { return kGenericName; }
+  static constexpr std::string_view kGenericName = "fast";
 };
 
 struct FastContext {
