@@ -46,10 +46,9 @@ class VnniConvKernel final : public FastKernel {
     const std::size_t depth = gemm_.padded_depth;
     rows.resize(plan_.rows_per_chunk * depth);
     const std::size_t tiled = (count + vnni::kTileRows - 1) / vnni::kTileRows * vnni::kTileRows;
-    const auto flip = [](std::uint8_t* dst, const std::int8_t* src, std::size_t n) { vnni::flip_copy(dst, src, n); };
     if (contiguous_rows_) {
       // A pointwise convolution whose depth needs no padding: the task's rows are one run of the input.
-      flip(rows.data(), input_ + first * depth, count * depth);
+      vnni::flip_copy(rows.data(), input_ + first * depth, count * depth);
       std::memset(rows.data() + count * depth, 0, (tiled - count) * depth);
     } else {
       gather_rows(first, count, tiled, rows.data());
