@@ -94,11 +94,12 @@ NpyArray::NpyArray(const std::filesystem::path& path) : path_(path) {
     throw fail("{}: not a .npy file (too short)", file);
   }
   mapping_ = ::mmap(nullptr, mapping_size_, PROT_READ, MAP_PRIVATE, fd, 0);
-  ::close(fd);
   if (mapping_ == MAP_FAILED) {
     mapping_ = nullptr;
+    ::close(fd);
     throw fail("{}: cannot map: {}", file, std::strerror(errno));
   }
+  fd_ = fd;
   const auto* bytes = static_cast<const unsigned char*>(mapping_);
   const std::string_view view(static_cast<const char*>(mapping_), mapping_size_);
   if (view.substr(0, kMagic.size()) != kMagic) {
@@ -147,6 +148,7 @@ NpyArray::NpyArray(const std::filesystem::path& path) : path_(path) {
                dtype_name(dtype_), shape_string(shape_), byte_size_);
   }
   data_ = reinterpret_cast<const std::byte*>(bytes + offset);
+  data_offset_ = offset;
 }
 
 NpyArray::~NpyArray() { unmap(); }
@@ -154,17 +156,22 @@ NpyArray::~NpyArray() { unmap(); }
 void NpyArray::unmap() noexcept {
   if (mapping_ != nullptr) ::munmap(mapping_, mapping_size_);
   mapping_ = nullptr;
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
 }
 
 NpyArray::NpyArray(NpyArray&& other) noexcept
     : path_(std::move(other.path_)),
       dtype_(other.dtype_),
       shape_(std::move(other.shape_)),
+      fd_(other.fd_),
       mapping_(other.mapping_),
       mapping_size_(other.mapping_size_),
       data_(other.data_),
+      data_offset_(other.data_offset_),
       byte_size_(other.byte_size_) {
   other.mapping_ = nullptr;
+  other.fd_ = -1;
 }
 
 std::span<const std::byte> NpyArray::row(std::size_t i) const {
@@ -184,6 +191,23 @@ void NpyArray::release_row(std::size_t i) const {
   const std::uintptr_t end = (start + bytes.size() + page - 1) / page * page;
   if (::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED) != 0) {
     throw fail("{}: cannot release the pages of row {}: {}", path_.string(), i, std::strerror(errno));
+  }
+}
+
+void NpyArray::read_row(std::size_t i, std::span<std::byte> out) const {
+  const std::span<const std::byte> bytes = row(i);
+  if (out.size() != bytes.size()) {
+    throw fail("{}: row {} holds {} bytes, {} requested", path_.string(), i, bytes.size(), out.size());
+  }
+  std::size_t done = 0;
+  while (done < out.size()) {
+    const auto position = static_cast<off_t>(data_offset_ + static_cast<std::size_t>(bytes.data() - data_) + done);
+    const ssize_t got = ::pread(fd_, out.data() + done, out.size() - done, position);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) {
+      throw fail("{}: cannot read row {}: {}", path_.string(), i, got < 0 ? std::strerror(errno) : "file shrank");
+    }
+    done += static_cast<std::size_t>(got);
   }
 }
 

@@ -34,18 +34,25 @@ class NpyArray {
   // rows releases each one it has consumed, so its resident memory stays that of
   // one row however many rows it reads.
   void release_row(std::size_t i) const;
+  // Copies row i into `out` (exactly its size) with pread(2) from the file:
+  // no page of the mapping is touched, so the copy costs no page faults and
+  // adds nothing to this process's resident memory (what a reader streaming
+  // every row once wants). Throws octet::Error on a size mismatch or a read error.
+  void read_row(std::size_t i, std::span<std::byte> out) const;
   const std::filesystem::path& path() const { return path_; }
 
  private:
-  // Releases the mapping; the constructor calls it before throwing.
+  // Releases the mapping and the file; the constructor calls it before throwing.
   void unmap() noexcept;
 
   std::filesystem::path path_;
   DType dtype_ = DType::kFloat32;
   Shape shape_;
+  int fd_ = -1;  // kept open for read_row
   void* mapping_ = nullptr;
   std::size_t mapping_size_ = 0;
   const std::byte* data_ = nullptr;
+  std::size_t data_offset_ = 0;  // of data_ in the file
   std::size_t byte_size_ = 0;
 };
 

@@ -136,10 +136,8 @@ float scanned_max(const NpyArray& array, std::size_t samples, std::size_t& scann
   std::vector<float> values;
   for (std::size_t k = 0; k < count; ++k) {
     const std::size_t index = count == 1 ? 0 : k * (samples - 1) / (count - 1);
-    const std::span<const std::byte> row = array.row(index);
-    values.resize(row.size() / sizeof(float));
-    if (!row.empty()) std::memcpy(values.data(), row.data(), row.size());
-    array.release_row(index);
+    values.resize(array.row(index).size() / sizeof(float));
+    array.read_row(index, std::as_writable_bytes(std::span<float>(values)));
     for (const float x : values) best = std::max(best, x);
   }
   scanned = count;
@@ -172,12 +170,8 @@ void check_recipe_range(const NpyArray& array, std::size_t samples, const Calibr
   }
 }
 
-// Copies one sample into an input tensor, transposing NCHW to NHWC if needed.
-void copy_sample(std::span<const std::byte> row, SampleLayout layout, const Shape& input_shape, std::byte* out) {
-  if (layout == SampleLayout::kAsInput) {
-    std::memcpy(out, row.data(), row.size());
-    return;
-  }
+// Copies one NCHW sample into an NHWC input tensor.
+void nchw_to_nhwc(std::span<const std::byte> row, const Shape& input_shape, std::byte* out) {
   const auto batch = static_cast<std::size_t>(input_shape[0]);
   const auto height = static_cast<std::size_t>(input_shape[1]);
   const auto width = static_cast<std::size_t>(input_shape[2]);
@@ -253,18 +247,25 @@ void CalibrationData::write_sample(std::size_t index, Interpreter& interpreter) 
       throw fail("{}: the graph being run has no input '{}'", binding.file.string(), binding.input_name);
     }
     const TensorView view = interpreter.tensor(*it);
-    const std::span<const std::byte> row = arrays_[k].row(index);
     if (view.dtype != DType::kFloat32 || view.shape != binding.input_shape) {
       throw fail("{}: input '{}' of the graph being run is {} {}, the array was validated for float32 {}",
                  binding.file.string(), binding.input_name, dtype_name(view.dtype), shape_string(view.shape),
                  shape_string(binding.input_shape));
     }
-    copy_sample(row, binding.layout, binding.input_shape, view.data);
+    // Read with pread, not through the mapping: no page faults, and the
+    // resident memory does not grow with the samples read.
+    const std::span<std::byte> input(view.data, view.count() * sizeof(float));
+    if (binding.layout == SampleLayout::kAsInput) {
+      arrays_[k].read_row(index, input);
+    } else {
+      staging_.resize(input.size());
+      arrays_[k].read_row(index, staging_);
+      nchw_to_nhwc(staging_, binding.input_shape, view.data);
+    }
     if (!span_min_max(std::span<const float>(view.as<const float>(), view.count())).all_finite) {
       throw fail("{}: sample {} holds NaN or infinite values (calibration data must be finite)",
                  binding.file.string(), index);
     }
-    arrays_[k].release_row(index);  // a consumed sample leaves memory: peak RSS does not grow with the sample count
   }
 }
 

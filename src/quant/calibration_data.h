@@ -83,6 +83,9 @@ class CalibrationData {
   std::vector<NpyArray> arrays_;  // parallel to bindings_
   std::vector<CalibrationBinding> bindings_;
   std::size_t samples_ = 0;
+  // An NCHW sample read before its transposition into the input (one sample's
+  // bytes, reused: write_sample keeps no other state).
+  mutable std::vector<std::byte> staging_;
 };
 
 // Opens, binds and validates every spec; throws a one-line octet::Error naming

@@ -61,8 +61,16 @@ void ActivationHistogram::maybe_set_band(Half half) {
   if (total < kTailWarmupValues) return;
   const auto tail = static_cast<std::uint64_t>(std::ceil(tail_fraction_ * static_cast<double>(total)));
   // lo: the fewest bottom bins holding `tail` values; hi: likewise from the top.
+  // The bottom of a half (its smallest magnitudes) lies next to the exact
+  // zeros and, past them, the other half: a quantile reaches it only through
+  // them, so when they hold `tail` values the band starts at bin 0 (exact
+  // zeros stay counted apart).
+  const Half other = half == kPositive ? kNegative : kPositive;
+  std::uint64_t beyond_bottom = zeros_ + band_[other].counted;
+  for (const std::uint64_t c : counts(other)) beyond_bottom += c;
+  if (half == kNegative) beyond_bottom -= zeros_;  // they are in bin 0 of the positive half, counted above
   std::size_t lo = 0;
-  for (std::uint64_t below = 0; lo < kBins && below < tail; ++lo) below += bins[lo];
+  for (std::uint64_t below = beyond_bottom; lo < kBins && below < tail; ++lo) below += bins[lo];
   std::size_t hi = kBins;
   for (std::uint64_t above = 0; hi > 0 && above < tail; --hi) above += bins[hi - 1];
   if (lo >= hi) return;  // too concentrated for a band yet: retried after the next values
@@ -295,7 +303,14 @@ bool ActivationHistogram::add_in_range(std::span<const float> chunk) {
   max_ = std::max(max_, fill.max);
   // Pass 2: the increments.
   std::uint64_t* const counts = counts_.data();
-  if (fill.banded || !bands.any()) {
+  if (fill.banded && bands.any()) {
+    // Tail mode: the slots are few and their counters cold (see histogram.h).
+    if (pending_.empty()) pending_.reserve(kPendingSlots + kChunk);
+    pending_.insert(pending_.end(), slot.begin(), slot.begin() + static_cast<std::ptrdiff_t>(fill.count));
+    if (pending_.size() >= kPendingSlots) apply_pending();
+    band_[kPositive].counted += fill.band_values[kPositive];
+    band_[kNegative].counted += fill.band_values[kNegative];
+  } else if (fill.banded || !bands.any()) {
     for (std::size_t k = 0; k < fill.count; ++k) ++counts[slot[k]];
     band_[kPositive].counted += fill.band_values[kPositive];
     band_[kNegative].counted += fill.band_values[kNegative];
@@ -380,7 +395,14 @@ void ActivationHistogram::add_slow(float x) {
   max_ = std::max(max_, x);
 }
 
+void ActivationHistogram::apply_pending() const {
+  std::uint64_t* const counts = counts_.data();
+  for (const std::uint32_t s : pending_) ++counts[s];
+  pending_.clear();
+}
+
 void ActivationHistogram::grow(Half half, int exponent) {
+  apply_pending();  // queued slots index the bins before the merge
   const auto shift = static_cast<unsigned>(exponent - exponent_[half]);
   const std::span<std::uint64_t> bins(counts_.data() + (half == kNegative ? kBins : 0), kBins);
   // New bin j gathers old bins [j << shift, (j + 1) << shift). Writing bin j
@@ -406,6 +428,7 @@ void ActivationHistogram::grow(Half half, int exponent) {
 }
 
 std::span<const std::uint64_t> ActivationHistogram::counts(Half half) const {
+  apply_pending();
   return {counts_.data() + (half == kNegative ? kBins : 0), kBins};
 }
 

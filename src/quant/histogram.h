@@ -16,6 +16,11 @@
 // band equals the one of the full histogram; in_band() tells whether it did.
 // Band growth: when the range grows, the band widens to the merged bins that
 // hold any of its old bins, so the bins outside it stay exact.
+// Pending increments (tail mode): the few values outside the bands scatter
+// over counters that the rest of a forward pass has pushed out of the caches,
+// a cache miss each; their counter slots are queued instead and applied
+// kPendingSlots at a time (and before the counters are read or the range
+// grows), so the misses are paid once per batch.
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -80,6 +85,8 @@ class ActivationHistogram {
   // Scratch counters for exact zeros, after the two halves (see add_in_range).
   static constexpr std::size_t kZeroSlots = 4;
   static constexpr std::uint32_t kZeroSlot = 2 * kBins;
+  // Queued counter slots applied at once (tail mode).
+  static constexpr std::size_t kPendingSlots = std::size_t{1} << 14;
 
  private:
 
@@ -96,7 +103,13 @@ class ActivationHistogram {
   // Grows a half so that 2^exponent > magnitude, merging bins.
   void grow(Half half, int exponent);
 
-  std::vector<std::uint64_t> counts_;  // kBins positive, kBins negative, kZeroSlots scratch
+  // Applies the queued increments; const because readers call it (the counts
+  // they see are the same either way).
+  void apply_pending() const;
+
+  // kBins positive, kBins negative, kZeroSlots scratch; mutable for apply_pending.
+  mutable std::vector<std::uint64_t> counts_;
+  mutable std::vector<std::uint32_t> pending_;  // counter slots not yet incremented
   std::array<int, 2> exponent_{kMinExponent, kMinExponent};
   std::array<float, 2> inv_width_;  // +inf while a half is empty: every value takes the slow path
   std::array<bool, 2> initialised_{false, false};

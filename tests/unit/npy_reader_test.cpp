@@ -129,6 +129,41 @@ TEST(NpyReader, ReleasedRowsLeaveResidentMemory) {
   EXPECT_EQ(value, 5.0F);
 }
 
+TEST(NpyReader, ReadRowCopiesTheRowWithoutMappingIt) {
+  // read_row gives the bytes row() gives, checks the size, and (pread, not the
+  // mapping) leaves no page of the file resident in the process.
+  constexpr std::size_t kRows = 4;
+  constexpr std::size_t kRowFloats = std::size_t{1} << 18;  // 1 MiB: 256 pages
+  constexpr std::size_t kPageFloats = 1024;
+  TempDir dir;
+  {
+    NpyStreamWriter writer(dir.path() / "tmp.npy", {std::uint64_t{kRowFloats}});
+    std::vector<float> row(kRowFloats);
+    for (std::size_t r = 0; r < kRows; ++r) {
+      for (std::size_t j = 0; j < kRowFloats; ++j) row[j] = static_cast<float>(r * kRowFloats + j);
+      writer.append_row(row);
+    }
+    writer.commit_as(dir.path() / "rows.npy");
+  }
+  const NpyArray array(dir.path() / "rows.npy");
+  const std::int64_t before = resident_file_pages();
+  std::vector<float> got(kRowFloats);
+  for (std::size_t r = 0; r < kRows; ++r) {
+    array.read_row(r, std::as_writable_bytes(std::span<float>(got)));
+    for (std::size_t j = 0; j < kRowFloats; j += kPageFloats / 2) {
+      ASSERT_EQ(got[j], static_cast<float>(r * kRowFloats + j)) << "row " << r << " value " << j;
+    }
+  }
+  EXPECT_LT(resident_file_pages() - before, static_cast<std::int64_t>(kRowFloats / kPageFloats / 4));
+  std::vector<float> first(kRowFloats);
+  std::memcpy(first.data(), array.row(0).data(), array.row(0).size());
+  array.read_row(0, std::as_writable_bytes(std::span<float>(got)));
+  EXPECT_EQ(first, got);
+  std::vector<float> short_row(kRowFloats - 1);
+  EXPECT_THROW(array.read_row(0, std::as_writable_bytes(std::span<float>(short_row))), Error);
+  EXPECT_THROW(array.read_row(kRows, std::as_writable_bytes(std::span<float>(got))), Error);
+}
+
 TEST(NpyReader, MissingFileIsAnError) {
   TempDir dir;
   EXPECT_THROW(NpyArray(dir.path() / "missing.npy"), Error);

@@ -185,6 +185,68 @@ TEST(ActivationHistogram, TailModeKeepsTheTailsExact) {
   }
 }
 
+// The bottom of a half (its smallest magnitudes) joins the band when the exact
+// zeros and the other half beyond it hold the tail: a quantile cannot reach it.
+// ReLU-like data (a third exact zeros): the band starts at bin 0 of the positive
+// half, and both percentiles stay the full histogram's. Positive data without
+// zeros: nothing lies beyond the bottom, so its bins stay exact.
+TEST(ActivationHistogram, TailModeBandStartsAtZeroWhenTheZerosHoldTheTail) {
+  std::mt19937 rng(5);
+  std::exponential_distribution<float> exponential(1.0F);
+  H full;
+  H tails(0.01);
+  H positive_tails(0.01);
+  for (int sample = 0; sample < 10; ++sample) {
+    std::vector<float> relu(30000);
+    std::vector<float> positive(30000);
+    for (std::size_t i = 0; i < relu.size(); ++i) {
+      positive[i] = exponential(rng) + 1e-3F;
+      relu[i] = i % 3 == 0 ? 0.0F : positive[i];
+    }
+    full.add(relu);
+    tails.add(relu);
+    positive_tails.add(positive);
+  }
+  const double smallest = tails.bin_width(H::kPositive) / 2.0;
+  EXPECT_TRUE(tails.in_band(smallest)) << "the band should start at bin 0 beside 100000 zeros";
+  EXPECT_FALSE(positive_tails.in_band(smallest)) << "nothing lies below the bottom bins of all-positive data";
+  for (const double p : {99.9, 99.99}) {  // tails of at most 1% of a half: outside the band
+    const ActivationRange a = percentile_range(full, p);
+    const ActivationRange b = percentile_range(tails, p);
+    EXPECT_EQ(a.min, b.min) << p;
+    EXPECT_EQ(a.max, b.max) << p;
+    EXPECT_FALSE(tails.in_band(static_cast<double>(b.max))) << p;
+  }
+}
+
+// More tail values than the histogram queues (kPendingSlots) before applying
+// them, with growth in between: the counts outside the band stay exact.
+TEST(ActivationHistogram, TailModeQueuedIncrementsAreAllApplied) {
+  std::mt19937 rng(3);
+  std::normal_distribution<float> normal(0.0F, 1.0F);
+  H full;
+  H tails(0.01);
+  for (int sample = 0; sample < 8; ++sample) {
+    std::vector<float> values(400000);  // ~2% outside the band: 8000 queued slots per sample
+    for (float& v : values) v = normal(rng) * (sample >= 5 ? 4.0F : 1.0F);
+    full.add(values);
+    tails.add(values);
+  }
+  ASSERT_EQ(tails.range(H::kNegative), full.range(H::kNegative));
+  for (const H::Half half : {H::kPositive, H::kNegative}) {
+    const std::span<const std::uint64_t> exact = full.counts(half);
+    const std::span<const std::uint64_t> raw = tails.counts(half);
+    std::uint64_t outside = 0;
+    for (std::size_t i = 0; i < H::kBins; ++i) {
+      const double middle = (static_cast<double>(i) + 0.5) * tails.bin_width(half) * (half == H::kNegative ? -1 : 1);
+      if (tails.in_band(middle)) continue;
+      EXPECT_EQ(raw[i], exact[i]) << "half " << half << " bin " << i;
+      outside += raw[i];
+    }
+    EXPECT_GT(outside, 2 * H::kPendingSlots) << "half " << half;
+  }
+}
+
 // A distribution that shrinks after the band is set: the top percentile then
 // lies in the band, and in_band() says so.
 TEST(ActivationHistogram, TailModeTellsWhenAQuantileFallsInTheBand) {
