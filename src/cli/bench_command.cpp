@@ -28,7 +28,7 @@ using Clock = std::chrono::steady_clock;
 
 // What runs the ops (docs/runtime.md): octet's own convolutions where the CPU has the extensions, XNNPACK's
 // kernels for most other ops, the reference kernels for the rest.
-constexpr const char* kFastKernelsLabel = "fast kernels (octet's AVX-512/VNNI convolutions where the CPU has them, XNNPACK)";
+constexpr const char* kFastKernelsLabel = "fast kernels (octet's AVX-512/VNNI kernels where the CPU has them, XNNPACK)";
 
 double ms_since(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
@@ -203,9 +203,12 @@ Command add_bench_command(CLI::App& app) {
                runtime.reference_kernels ? "reference kernels only" : kFastKernelsLabel,
                runtime.threads, runtime.threads == 1 ? "" : "s");
     fmt::print("kernels:   {} fast", runtime.fast_ops);
-    if (runtime.cpu_specific_ops > 0) fmt::print(" ({} on octet's AVX-512/VNNI convolutions)", runtime.cpu_specific_ops);
+    if (runtime.cpu_specific_ops > 0) fmt::print(" ({} on octet's AVX-512/VNNI kernels)", runtime.cpu_specific_ops);
     fmt::print(", {} reference", runtime.reference_ops);
-    if (runtime.folded_ops > 0) fmt::print(", {} PAD folded into the convolution that reads it", runtime.folded_ops);
+    if (runtime.folded_ops > 0) {
+      fmt::print(", {} folded into the op that reads them (PAD into convolutions, LOGISTIC into x * sigmoid(x) MULs)",
+                 runtime.folded_ops);
+    }
     fmt::print("\n");
     fmt::print("arena:     {} planned for activations ({} without sharing)\n", format_byte_size(runtime.arena_bytes),
                format_byte_size(runtime.unshared_bytes));

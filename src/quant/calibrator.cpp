@@ -56,6 +56,11 @@ CalibrationResult calibrate(const Graph& float_graph, const CalibrationData& dat
     for (const TensorId id : float_graph.ops()[i].outputs) {
       if (observers[static_cast<std::size_t>(id)]) op_outputs[i].push_back(id);
     }
+    // A folded op's output is never written (only outputs with inherited or fixed ranges fold).
+    if (!op_outputs[i].empty() && interpreter.op_kernel(i) == "folded") {
+      throw fail("calibration: op '{}' ({}) was folded into the op reading it, but its output needs a range",
+                 float_graph.ops()[i].name, op_name(float_graph.ops()[i].type));
+    }
   }
   interpreter.set_observer([&](std::size_t op_index) {
     for (const TensorId id : op_outputs[op_index]) {

@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "runtime/fast/fast_kernel.h"
 #include "runtime/fast/fold_pad.h"
+#include "runtime/fast/fold_silu.h"
 
 namespace octet {
 
@@ -119,6 +120,15 @@ Interpreter::Interpreter(const Graph& graph, const InterpreterOptions& options) 
                                       threadpool_.get(), &unpadded,       f.extra,         cpu_specific};
       fast_[c] = fast::make_fast_kernel(context);
       folded_[f.pad_op] = fast_[c] != nullptr;
+    }
+    // A LOGISTIC folded into the MUL that makes it x * sigmoid(x).
+    for (const fast::SiluFold& f : fast::find_silu_folds(graph_)) {
+      const std::size_t m = f.mul_op;
+      const TensorView& x = views_[static_cast<std::size_t>(graph_.ops()[f.logistic_op].inputs[0])];
+      const fast::FastContext context{graph_,  graph_.ops()[m], op_inputs_[m], op_outputs_[m], threadpool_.get(),
+                                      nullptr, {},              cpu_specific};
+      fast_[m] = fast::make_silu_f32(context, x);
+      folded_[f.logistic_op] = fast_[m] != nullptr;
     }
     for (std::size_t i = 0; i < graph_.ops().size(); ++i) {
       if (fast_[i] || folded_[i]) continue;

@@ -69,8 +69,9 @@ class Interpreter {
 
   const Graph& graph() const { return graph_; }
   // Which kernel runs op `op_index`: "fast", "reference", or "folded" for a
-  // PAD folded into the convolution that reads it (fast/fold_pad.h: it does
-  // not run, and its output is never written).
+  // PAD folded into the convolution that reads it (fast/fold_pad.h) or a
+  // LOGISTIC folded into its SiLU MUL (fast/fold_silu.h): it does not run, and
+  // its output is never written.
   std::string_view op_kernel(std::size_t op_index) const;
   // The fast kernel's implementation name (FastKernel::name), "" where none runs.
   std::string_view fast_kernel_name(std::size_t op_index) const;
@@ -99,7 +100,7 @@ class Interpreter {
   std::vector<std::vector<TensorView>> op_inputs_;   // per op; absent inputs have data == nullptr
   std::vector<std::vector<TensorView>> op_outputs_;  // per op
   std::vector<std::unique_ptr<fast::FastKernel>> fast_;  // per op; null where the reference kernel runs
-  std::vector<bool> folded_;                             // per op: a PAD folded into its reader's fast kernel
+  std::vector<bool> folded_;                             // per op: folded into its reader's fast kernel
   OpObserver observer_;
 };
 

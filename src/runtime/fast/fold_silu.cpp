@@ -1,0 +1,37 @@
+#include "runtime/fast/fold_silu.h"
+
+#include <algorithm>
+
+namespace octet::fast {
+
+std::vector<SiluFold> find_silu_folds(const Graph& graph) {
+  const std::vector<Op>& ops = graph.ops();
+  const auto is_graph_output = [&](TensorId id) {
+    return std::find(graph.outputs().begin(), graph.outputs().end(), id) != graph.outputs().end();
+  };
+  std::vector<SiluFold> folds;
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    const Op& logistic = ops[i];
+    if (logistic.type != OpType::kLogistic) continue;
+    const TensorId x = logistic.inputs[0];
+    const TensorId s = logistic.outputs[0];
+    const Tensor& in = graph.tensor(x);
+    if (in.dtype != DType::kFloat32 || in.is_constant() || is_graph_output(s)) continue;
+    std::size_t readers = 0;
+    std::size_t consumer = ops.size();
+    for (std::size_t j = 0; j < ops.size(); ++j) {
+      const std::size_t reads = static_cast<std::size_t>(std::count(ops[j].inputs.begin(), ops[j].inputs.end(), s));
+      readers += reads;
+      if (reads > 0) consumer = j;
+    }
+    if (readers != 1) continue;
+    const Op& mul = ops[consumer];
+    if (mul.type != OpType::kMul || mul.opts<BinaryOptions>().activation != Activation::kNone) continue;
+    const TensorId other = mul.inputs[0] == s ? mul.inputs[1] : mul.inputs[0];
+    if (other != x || graph.tensor(mul.outputs[0]).shape != in.shape) continue;
+    folds.push_back({i, consumer});
+  }
+  return folds;
+}
+
+}  // namespace octet::fast
