@@ -123,12 +123,14 @@ Interpreter::Interpreter(const Graph& graph, const InterpreterOptions& options) 
     }
     // A LOGISTIC folded into the MUL that makes it x * sigmoid(x).
     for (const fast::SiluFold& f : fast::find_silu_folds(graph_)) {
+      const std::size_t l = f.logistic_op;
       const std::size_t m = f.mul_op;
-      const TensorView& x = views_[static_cast<std::size_t>(graph_.ops()[f.logistic_op].inputs[0])];
-      const fast::FastContext context{graph_,  graph_.ops()[m], op_inputs_[m], op_outputs_[m], threadpool_.get(),
-                                      nullptr, {},              cpu_specific};
-      fast_[m] = fast::make_silu_f32(context, x);
-      folded_[f.logistic_op] = fast_[m] != nullptr;
+      const fast::FastContext logistic{graph_,  graph_.ops()[l], op_inputs_[l], op_outputs_[l], threadpool_.get(),
+                                       nullptr, {},              cpu_specific};
+      const fast::FastContext mul{graph_,  graph_.ops()[m], op_inputs_[m], op_outputs_[m], threadpool_.get(),
+                                  nullptr, {},              cpu_specific};
+      fast_[m] = fast::make_silu(logistic, mul);
+      folded_[l] = fast_[m] != nullptr;
     }
     for (std::size_t i = 0; i < graph_.ops().size(); ++i) {
       if (fast_[i] || folded_[i]) continue;

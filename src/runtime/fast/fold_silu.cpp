@@ -4,6 +4,23 @@
 
 namespace octet::fast {
 
+namespace {
+
+bool foldable_dtype(const Tensor& t) {
+  if (t.dtype == DType::kFloat32) return true;
+  return t.dtype == DType::kInt8 && t.quant && t.quant->scale.size() == 1;
+}
+
+}  // namespace
+
+std::unique_ptr<FastKernel> make_silu(const FastContext& logistic, const FastContext& mul) {
+  switch (logistic.inputs[0].dtype) {
+    case DType::kFloat32: return make_silu_f32(mul, logistic.inputs[0]);
+    case DType::kInt8: return make_silu_int8(logistic, mul);
+    default: return nullptr;
+  }
+}
+
 std::vector<SiluFold> find_silu_folds(const Graph& graph) {
   const std::vector<Op>& ops = graph.ops();
   const auto is_graph_output = [&](TensorId id) {
@@ -16,7 +33,7 @@ std::vector<SiluFold> find_silu_folds(const Graph& graph) {
     const TensorId x = logistic.inputs[0];
     const TensorId s = logistic.outputs[0];
     const Tensor& in = graph.tensor(x);
-    if (in.dtype != DType::kFloat32 || in.is_constant() || is_graph_output(s)) continue;
+    if (in.is_constant() || is_graph_output(s) || !foldable_dtype(in)) continue;
     std::size_t readers = 0;
     std::size_t consumer = ops.size();
     for (std::size_t j = 0; j < ops.size(); ++j) {
@@ -28,7 +45,9 @@ std::vector<SiluFold> find_silu_folds(const Graph& graph) {
     const Op& mul = ops[consumer];
     if (mul.type != OpType::kMul || mul.opts<BinaryOptions>().activation != Activation::kNone) continue;
     const TensorId other = mul.inputs[0] == s ? mul.inputs[1] : mul.inputs[0];
-    if (other != x || graph.tensor(mul.outputs[0]).shape != in.shape) continue;
+    const Tensor& out = graph.tensor(mul.outputs[0]);
+    if (other != x || out.shape != in.shape || out.dtype != in.dtype || !foldable_dtype(out)) continue;
+    if (!foldable_dtype(graph.tensor(s)) || graph.tensor(s).dtype != in.dtype) continue;
     folds.push_back({i, consumer});
   }
   return folds;

@@ -6,13 +6,20 @@
 // MUL's fast kernel can compute y = x * sigmoid(x) from x alone, and the
 // LOGISTIC does not run at all.
 //
-// A fold needs: a float32 LOGISTIC whose output is not a graph output and is
-// read by exactly one op, a MUL without fused activation whose other input is
-// the LOGISTIC's own input, all three tensors of one shape. The interpreter
-// then asks make_silu_f32 for the MUL's kernel; if it declines (a CPU without
-// AVX-512F, or the baseline kernel set), both ops run as usual. A folded
-// LOGISTIC's output is never written (and has fixed int8 quantization, so the
-// calibrator never observes it).
+// A fold needs: a LOGISTIC whose output is not a graph output and is read by
+// exactly one op, a MUL without fused activation whose other input is the
+// LOGISTIC's own input, all three tensors of one shape and one dtype: float32,
+// or int8 quantized per tensor. The interpreter then asks make_silu for the
+// MUL's kernel; if it declines, both ops run as usual. A folded LOGISTIC's
+// output is never written (and has fixed int8 quantization, so the calibrator
+// never observes it).
+//   float32: y = x * sigmoid(x) on AVX-512F (avx512_silu_f32.cpp), within a
+//     few ulp of the reference LOGISTIC then MUL; declines without AVX-512F
+//     and under KernelSet::kFastBaseline.
+//   int8: y's byte depends only on x's byte, so the kernel runs the reference
+//     LOGISTIC and then the reference MUL once on the 256 possible bytes and
+//     looks every x up in the composed table (silu_table_int8.cpp): exact by
+//     construction, on every CPU.
 
 #include <cstddef>
 #include <memory>
@@ -31,9 +38,12 @@ struct SiluFold {
 // Every LOGISTIC of `graph` that meets the conditions above, in op order.
 std::vector<SiluFold> find_silu_folds(const Graph& graph);
 
-// The MUL's kernel computing y = x * sigmoid(x) from `x` (the LOGISTIC's
-// input); nullptr where it is not available. Within a few ulp of the reference
-// LOGISTIC then MUL (tests/unit/runtime/fast/silu_fold_test.cpp).
+// The MUL's kernel computing y = x * sigmoid(x) from the LOGISTIC's input
+// alone; nullptr where it is not available (tests/unit/runtime/fast/silu_fold_test.cpp).
+std::unique_ptr<FastKernel> make_silu(const FastContext& logistic, const FastContext& mul);
+
+// The two forms make_silu picks from by dtype.
 std::unique_ptr<FastKernel> make_silu_f32(const FastContext& mul, const TensorView& x);
+std::unique_ptr<FastKernel> make_silu_int8(const FastContext& logistic, const FastContext& mul);
 
 }  // namespace octet::fast

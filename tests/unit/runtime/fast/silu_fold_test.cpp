@@ -6,11 +6,13 @@
 // tails), both operand orders, values across exp's whole range and non-finite
 // values. LOGISTICs that must not fold (output also returned or read twice,
 // the MUL's other input not the LOGISTIC's input, a fused activation, the
-// baseline kernel set) run as written and agree too.
+// baseline kernel set) run as written and agree too. int8: the folded table
+// gives the reference interpreter's bytes under both fast kernel sets.
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -161,6 +163,88 @@ TEST(FastSiluFold, LogisticsThatMustNotFoldRunAsWritten) {
   check(Variant::kOtherOperand, KernelSet::kFast, "MUL of another tensor by the sigmoid (squeeze-excitation)");
   check(Variant::kFusedRelu, KernelSet::kFast, "MUL with a fused RELU");
   check(Variant::kSilu, KernelSet::kFastBaseline, "baseline kernel set");
+}
+
+// ---- int8: the folded MUL looks x up in the table of the reference LOGISTIC
+// then MUL, so its bytes must equal the reference interpreter's, on every CPU
+// and under both fast kernel sets.
+
+struct Int8Case {
+  float x_scale;
+  std::int64_t x_zero_point;
+  float y_scale;
+  std::int64_t y_zero_point;
+};
+
+QuantParams per_tensor(float scale, std::int64_t zero_point) {
+  QuantParams q;
+  q.scale = {scale};
+  q.zero_point = {zero_point};
+  return q;
+}
+
+Graph silu_graph_int8(const Shape& shape, const Int8Case& c, bool swapped) {
+  Graph g;
+  const auto add = [&](const std::string& name, const QuantParams& q) {
+    Tensor t;
+    t.name = name;
+    t.dtype = DType::kInt8;
+    t.shape = shape;
+    t.quant = q;
+    return g.add_tensor(std::move(t));
+  };
+  const TensorId x = add("x", per_tensor(c.x_scale, c.x_zero_point));
+  constexpr float kLogisticScale = 1.0F / 256.0F;  // TFLite's fixed LOGISTIC output
+  constexpr std::int64_t kLogisticZeroPoint = -128;
+  const TensorId s = add("s", per_tensor(kLogisticScale, kLogisticZeroPoint));
+  const TensorId y = add("y", per_tensor(c.y_scale, c.y_zero_point));
+  g.add_op(OpType::kLogistic, "sigmoid", {x}, {s});
+  g.add_op(OpType::kMul, "mul", swapped ? std::vector<TensorId>{s, x} : std::vector<TensorId>{x, s}, {y},
+           BinaryOptions{});
+  g.inputs().push_back(x);
+  g.outputs().push_back(y);
+  return g;
+}
+
+TEST(FastSiluFold, Int8LogisticFoldsIntoItsMulByteForByte) {
+  // efficientnet_b0-like ranges (SiLU outputs in about [-0.28, 6]) and extremes.
+  const std::vector<Int8Case> cases = {{0.05F, -3, 0.03F, -119}, {0.1F, 20, 0.02F, -100},
+                                       {0.003F, 0, 0.002F, 5},   {0.5F, -128, 0.25F, 127}};
+  const Shape shape{1, 5, 7, 33};  // every byte value, odd size
+  const auto count = static_cast<std::size_t>(element_count(shape));
+  std::vector<std::int8_t> x(count);
+  for (std::size_t i = 0; i < count; ++i) x[i] = static_cast<std::int8_t>(static_cast<int>(i % 256) - 128);
+  for (const Int8Case& c : cases) {
+    for (const bool swapped : {false, true}) {
+      const Graph g = silu_graph_int8(shape, c, swapped);
+      std::vector<std::int8_t> reference;
+      for (const KernelSet kernels : {KernelSet::kReference, KernelSet::kFast, KernelSet::kFastBaseline}) {
+        for (const int threads : {1, 2}) {
+          Interpreter interpreter(g, InterpreterOptions{.kernels = kernels, .threads = threads});
+          std::memcpy(interpreter.input(0).data, x.data(), x.size());
+          interpreter.invoke();
+          const TensorView out = interpreter.output(0);
+          const std::vector<std::int8_t> got(out.as<const std::int8_t>(), out.as<const std::int8_t>() + out.count());
+          const std::string what = fmt::format("x {} {} y {} {} {} kernels {} threads {}", c.x_scale, c.x_zero_point,
+                                               c.y_scale, c.y_zero_point, swapped ? "s*x" : "x*s",
+                                               static_cast<int>(kernels), threads);
+          if (kernels == KernelSet::kReference) {
+            reference = got;
+            continue;
+          }
+          EXPECT_EQ(interpreter.op_kernel(0), "folded") << what;
+          ASSERT_EQ(got, reference) << what;
+        }
+      }
+      // The reference's bytes are a real SiLU: within one step of round(x * sigmoid(x) / s_y) + z_y.
+      for (std::size_t i = 0; i < 256; ++i) {
+        const double xv = static_cast<double>(c.x_scale) * static_cast<double>(x[i] - c.x_zero_point);
+        const double want = std::clamp(std::round(xv / (1.0 + std::exp(-xv)) / static_cast<double>(c.y_scale)) + static_cast<double>(c.y_zero_point),
+                                       -128.0, 127.0);
+        EXPECT_LE(std::fabs(static_cast<double>(reference[i]) - want), 1.0) << "x byte " << int(x[i]);
+      }
+    }
+  }
 }
 
 }  // namespace
