@@ -189,6 +189,8 @@ TEST(FastPadFold, PadBeforeAConvolutionFoldsAndAgreesWithTheReference) {
   const std::vector<Case> cases = {
       {OpType::kConv2D, DType::kFloat32, {1, 7, 9, 3}, {1, 1, 1, 1}, 2, 3, 8, Activation::kRelu6},
       {OpType::kConv2D, DType::kFloat32, {1, 13, 13, 16}, {0, 1, 0, 1}, 2, 3, 17, Activation::kNone},
+      // over 32 channels: octet's AVX-512 convolution where the CPU has it (XNNPACK's below)
+      {OpType::kConv2D, DType::kFloat32, {1, 9, 11, 5}, {1, 1, 1, 1}, 2, 3, 40, Activation::kRelu6},
       {OpType::kDepthwiseConv2D, DType::kFloat32, {1, 8, 8, 13}, {1, 1, 1, 1}, 1, 3, 0, Activation::kRelu},
       {OpType::kDepthwiseConv2D, DType::kFloat32, {1, 17, 16, 7}, {2, 0, 1, 3}, 2, 5, 0, Activation::kNone},
       {OpType::kConv2D, DType::kInt8, {1, 7, 9, 3}, {1, 1, 1, 1}, 2, 3, 8, Activation::kRelu6},
