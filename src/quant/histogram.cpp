@@ -123,6 +123,9 @@ __attribute__((target("avx512f"))) std::uint32_t lane_sum(__m512i v) {
 // width w (a power of two) is in [lo, hi) exactly when |x| is in [lo w, hi w),
 // so a vector whose lanes are all zeros or band values skips the bin
 // computation altogether (most vectors in tail mode).
+// kNegativeBand false: the negative half has no band (a ReLU output's, which
+// has no negative values at all), and its two compares are skipped.
+template <bool kNegativeBand>
 __attribute__((target("avx512f"))) SlotFill fill_slots_avx512(std::span<const float> chunk, float inv_positive,
                                                                float inv_negative, const BandBins& bands,
                                                                std::uint32_t* slot) {
@@ -161,11 +164,14 @@ __attribute__((target("avx512f"))) SlotFill fill_slots_avx512(std::span<const fl
     lo = _mm512_maskz_min_ps(kAllLanes, x, lo);  // maskz forms: see value_stats.cpp (GCC bug 105593)
     hi = _mm512_maskz_max_ps(kAllLanes, x, hi);
     const __mmask16 band_pos = _mm512_mask_cmp_ps_mask(_mm512_cmp_ps_mask(x, pos_lo, _CMP_GE_OQ), x, pos_hi, _CMP_LT_OQ);
-    const __mmask16 band_neg = _mm512_mask_cmp_ps_mask(_mm512_cmp_ps_mask(x, neg_lo, _CMP_LE_OQ), x, neg_hi, _CMP_GT_OQ);
+    __mmask16 band_neg = 0;
+    if constexpr (kNegativeBand) {
+      band_neg = _mm512_mask_cmp_ps_mask(_mm512_cmp_ps_mask(x, neg_lo, _CMP_LE_OQ), x, neg_hi, _CMP_GT_OQ);
+    }
     const __mmask16 zeros = _mm512_cmp_ps_mask(x, zero, _CMP_EQ_OQ);
     zero_lanes = _mm512_mask_add_epi32(zero_lanes, zeros, zero_lanes, one);
     band_pos_lanes = _mm512_mask_add_epi32(band_pos_lanes, band_pos, band_pos_lanes, one);
-    band_neg_lanes = _mm512_mask_add_epi32(band_neg_lanes, band_neg, band_neg_lanes, one);
+    if constexpr (kNegativeBand) band_neg_lanes = _mm512_mask_add_epi32(band_neg_lanes, band_neg, band_neg_lanes, one);
     const auto kept = static_cast<__mmask16>(~(band_pos | band_neg | zeros));
     if (kept == 0) continue;
     // NaN, Inf and values beyond the range are kept and fail `inside`.
@@ -293,7 +299,9 @@ bool ActivationHistogram::add_in_range(std::span<const float> chunk) {
   }
 #if defined(OCTET_X86_DISPATCH)
   const SlotFill fill = cpu_has_avx512f()
-                            ? fill_slots_avx512(chunk, inv_positive, inv_negative, bands, slot.data())
+                            ? (bands.hi[kNegative] > bands.lo[kNegative]
+                                   ? fill_slots_avx512<true>(chunk, inv_positive, inv_negative, bands, slot.data())
+                                   : fill_slots_avx512<false>(chunk, inv_positive, inv_negative, bands, slot.data()))
                             : fill_slots_sse2(chunk, inv_positive, inv_negative, slot.data());
 #else
   const SlotFill fill = fill_slots_sse2(chunk, inv_positive, inv_negative, slot.data());
