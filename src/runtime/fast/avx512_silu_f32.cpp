@@ -29,6 +29,7 @@ constexpr float kLn2Lo = -2.12194440e-4F;      // ln 2 - kLn2Hi
 // Below this, exp(t) is under the smallest denormal: clamping keeps r finite
 // for t = -inf.
 constexpr float kExpFloor = -104.0F;
+constexpr float kRoundToInteger = 12582912.0F;  // 1.5 * 2^23
 // 1/k! for k = 2..7.
 constexpr float kInvFact2 = 1.0F / 2.0F;
 constexpr float kInvFact3 = 1.0F / 6.0F;
@@ -44,8 +45,9 @@ __attribute__((target("avx512f"))) __m512 silu16(__m512 x) {
   // t = -|x|, clamped
   const __m512 t = _mm512_maskz_max_ps(kAllLanes, _mm512_castsi512_ps(_mm512_or_si512(_mm512_castps_si512(x), _mm512_set1_epi32(kSignBit))),
                                  _mm512_set1_ps(kExpFloor));
-  const __m512 n = _mm512_maskz_roundscale_ps(kAllLanes, _mm512_mul_ps(t, _mm512_set1_ps(kLog2E)),
-                                              _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  // n = round(t log2 e), to nearest even: adding and subtracting 1.5 * 2^23 leaves the integer part (|t log2 e| < 2^22).
+  const __m512 round = _mm512_set1_ps(kRoundToInteger);
+  const __m512 n = _mm512_sub_ps(_mm512_add_ps(_mm512_mul_ps(t, _mm512_set1_ps(kLog2E)), round), round);
   __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(kLn2Hi), t);
   r = _mm512_fnmadd_ps(n, _mm512_set1_ps(kLn2Lo), r);
   __m512 p = _mm512_set1_ps(kInvFact7);

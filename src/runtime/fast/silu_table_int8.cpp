@@ -9,7 +9,7 @@
 
 #include "runtime/fast/byte_lookup.h"
 #include "runtime/fast/fold_silu.h"
-#include "runtime/fast/parallel_chunks.h"
+#include "runtime/fast/table_lookup_kernel.h"
 
 namespace octet::fast {
 
@@ -36,30 +36,6 @@ ByteTable silu_table(const FastContext& logistic, const FastContext& mul) {
   return table;
 }
 
-class SiluTableKernel final : public FastKernel {
- public:
-  SiluTableKernel(const FastContext& logistic, const FastContext& mul)
-      : table_(silu_table(logistic, mul)),
-        lookup_(best_byte_lookup()),
-        in_(logistic.inputs[0].as<const std::uint8_t>()),
-        out_(mul.outputs[0].as<std::uint8_t>()),
-        count_(mul.outputs[0].count()),
-        threadpool_(mul.threadpool) {}
-
-  void run() override {
-    parallel_chunks(threadpool_, count_,
-                    [this](std::size_t begin, std::size_t end) { lookup_(table_, in_ + begin, out_ + begin, end - begin); });
-  }
-
- private:
-  ByteTable table_;
-  ByteLookupFn lookup_;
-  const std::uint8_t* in_;
-  std::uint8_t* out_;
-  std::size_t count_;
-  pthreadpool* threadpool_;
-};
-
 }  // namespace
 
 std::unique_ptr<FastKernel> make_silu_int8(const FastContext& logistic, const FastContext& mul) {
@@ -69,7 +45,8 @@ std::unique_ptr<FastKernel> make_silu_int8(const FastContext& logistic, const Fa
   if (x.dtype != DType::kInt8 || y.dtype != DType::kInt8 || !per_tensor(x) || !per_tensor(y)) return nullptr;
   if (!per_tensor(logistic.outputs[0]) || !per_tensor(mul.inputs[0]) || !per_tensor(mul.inputs[1])) return nullptr;
   if (x.count() != y.count() || y.count() == 0) return nullptr;
-  return std::make_unique<SiluTableKernel>(logistic, mul);
+  return std::make_unique<TableLookupKernel>(silu_table(logistic, mul), x.as<const std::uint8_t>(),
+                                             y.as<std::uint8_t>(), y.count(), mul.threadpool);
 }
 
 }  // namespace octet::fast

@@ -9,8 +9,8 @@
 #include <numeric>
 
 #include "runtime/fast/byte_lookup.h"
-#include "runtime/fast/parallel_chunks.h"
 #include "runtime/fast/registry.h"
+#include "runtime/fast/table_lookup_kernel.h"
 
 namespace octet::fast {
 
@@ -30,30 +30,6 @@ ByteTable reference_table(const FastContext& c) {
   return table;
 }
 
-class UnaryTableKernel final : public FastKernel {
- public:
-  explicit UnaryTableKernel(const FastContext& c)
-      : table_(reference_table(c)),
-        lookup_(best_byte_lookup()),
-        in_(c.inputs[0].as<const std::uint8_t>()),
-        out_(c.outputs[0].as<std::uint8_t>()),
-        count_(c.outputs[0].count()),
-        threadpool_(c.threadpool) {}
-
-  void run() override {
-    parallel_chunks(threadpool_, count_,
-                    [this](std::size_t begin, std::size_t end) { lookup_(table_, in_ + begin, out_ + begin, end - begin); });
-  }
-
- private:
-  ByteTable table_;
-  ByteLookupFn lookup_;
-  const std::uint8_t* in_;
-  std::uint8_t* out_;
-  std::size_t count_;
-  pthreadpool* threadpool_;
-};
-
 std::unique_ptr<FastKernel> make_unary_table_int8(const FastContext& c) {
   if (c.inputs.size() != 1 || c.outputs.size() != 1) return nullptr;
   const TensorView& in = c.inputs[0];
@@ -61,7 +37,8 @@ std::unique_ptr<FastKernel> make_unary_table_int8(const FastContext& c) {
   if (in.dtype != DType::kInt8 || !per_tensor(in) || !per_tensor(out)) return nullptr;
   const bool byte_output = out.dtype == DType::kInt8 || (c.op.type == OpType::kQuantize && out.dtype == DType::kUint8);
   if (!byte_output || out.count() != in.count() || out.count() == 0) return nullptr;
-  return std::make_unique<UnaryTableKernel>(c);
+  return std::make_unique<TableLookupKernel>(reference_table(c), in.as<const std::uint8_t>(), out.as<std::uint8_t>(),
+                                             out.count(), c.threadpool);
 }
 
 }  // namespace
