@@ -50,7 +50,8 @@ struct FastContext {
   // Set when the op's data input is the output of a PAD folded into it
   // (fold_pad.h): the PAD's input, read instead, and the PAD's amounts, added
   // to the op's own padding. inputs[0] stays the PAD's output view: its shape
-  // is what the op computes with. Only convolution factories accept it.
+  // is what the op computes with. Only the convolution factories and float32
+  // max pooling's accept it; any other factory declines.
   const TensorView* unpadded_input = nullptr;
   Window extra_padding{};
   // False: kernels that need a CPU extension beyond the baseline (AVX512-VNNI)

@@ -1,6 +1,7 @@
 #include "runtime/fast/fold_pad.h"
 
 #include <algorithm>
+#include <limits>
 #include <optional>
 
 namespace octet::fast {
@@ -27,6 +28,17 @@ std::optional<std::vector<std::int64_t>> constant_paddings(const Tensor& t) {
 
 bool same_quantization(const Tensor& a, const Tensor& b) {
   return a.quant && b.quant && a.quant->scale == b.quant->scale && a.quant->zero_point == b.quant->zero_point;
+}
+
+// Whether a float32 PADV2 pads with the lowest float (or -inf): what a max
+// pooling's ignored padding amounts to when every window keeps one real value.
+bool pads_with_lowest_float(const Graph& graph, const Op& pad) {
+  if (pad.type != OpType::kPadV2 || pad.inputs.size() <= kValue || pad.inputs[kValue] == kNoTensor) return false;
+  if (graph.tensor(pad.inputs[kData]).dtype != DType::kFloat32) return false;
+  const Tensor& value = graph.tensor(pad.inputs[kValue]);
+  if (!value.is_constant() || element_count(value.shape) != 1 || value.dtype != DType::kFloat32) return false;
+  const float v = value.values<float>()[0];
+  return v == std::numeric_limits<float>::lowest() || v == -std::numeric_limits<float>::infinity();
 }
 
 // Whether the pad value is what the convolution pads with.
@@ -68,7 +80,7 @@ std::vector<PadFold> find_pad_folds(const Graph& graph) {
     const TensorId out = pad.outputs[0];
     if (std::find(graph.outputs().begin(), graph.outputs().end(), out) != graph.outputs().end()) continue;
     const std::optional<Window> extra = spatial_padding(graph, pad);
-    if (!extra || !pads_with_convolution_value(graph, pad)) continue;
+    if (!extra) continue;
     std::size_t readers = 0;
     std::size_t consumer = 0;
     for (std::size_t j = 0; j < ops.size(); ++j) {
@@ -80,7 +92,11 @@ std::vector<PadFold> find_pad_folds(const Graph& graph) {
     }
     if (readers != 1 || consumer >= ops.size() || consumer <= i) continue;
     const OpType type = ops[consumer].type;
-    if (type != OpType::kConv2D && type != OpType::kDepthwiseConv2D) continue;
+    const bool convolution = type == OpType::kConv2D || type == OpType::kDepthwiseConv2D;
+    const bool max_pool = type == OpType::kMaxPool2D;
+    if (!(convolution && pads_with_convolution_value(graph, pad)) && !(max_pool && pads_with_lowest_float(graph, pad))) {
+      continue;
+    }
     folds.push_back({i, consumer, *extra});
   }
   return folds;

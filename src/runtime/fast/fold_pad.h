@@ -9,12 +9,15 @@
 // the PAD does not run at all.
 //
 // A fold needs: PAD or PADV2 of a 4-D float32 or int8 tensor, constant
-// non-negative paddings on H and W only, the pad value the convolution pads
-// with (float32 0; int8 the zero point, input and output quantized alike),
-// and an output that is not a graph output and is read by exactly one op, a
-// CONV_2D or DEPTHWISE_CONV_2D, as its data input. The interpreter then asks
-// the convolution's fast kernel whether it takes the fold; if not, both ops
-// run as usual. A folded PAD's output is never written.
+// non-negative paddings on H and W only, and an output that is not a graph
+// output and is read by exactly one op as its data input: a CONV_2D or
+// DEPTHWISE_CONV_2D, with the pad value the convolution pads with (float32 0;
+// int8 the zero point, input and output quantized alike), or a float32
+// MAX_POOL_2D, with a PADV2 of the lowest float (or -inf): ONNX MaxPool's
+// explicit padding, which XNNPACK's max pooling ignores, the same result while
+// every window keeps a value of the image (its factory checks that). The
+// interpreter then asks the consumer's fast kernel whether it takes the fold;
+// if not, both ops run as usual. A folded PAD's output is never written.
 
 #include <cstddef>
 #include <vector>

@@ -45,9 +45,22 @@ std::unique_ptr<FastKernel> make_pool_f32(const FastContext& c) {
   const auto range = pool_range(c);
   if (!range) return nullptr;
   const auto& o = c.op.opts<Pool2DOptions>();
-  const Shape& in = c.inputs[0].shape;
+  const Shape& in = c.inputs[0].shape;  // a folded PAD's output: the padded shape the pool computes with
   const Shape& out = c.outputs[0].shape;
-  const PoolPadding pad = pool_padding(in, out, o);
+  PoolPadding pad = pool_padding(in, out, o);
+  // A folded PADV2 (fold_pad.h: max pooling only, padding with the lowest
+  // float): XNNPACK reads the PAD's input with both paddings, and its max
+  // pooling ignores padding, which equals padding with the lowest float while
+  // every window keeps at least one value of the image.
+  const TensorView& data = c.unpadded_input != nullptr ? *c.unpadded_input : c.inputs[0];
+  if (c.unpadded_input != nullptr) {
+    if (!kMax) return nullptr;
+    const Window& e = c.extra_padding;
+    pad = {pad.top + e.top, pad.right + e.right, pad.bottom + e.bottom, pad.left + e.left};
+    const auto filter_h = static_cast<std::uint32_t>(o.filter_h);
+    const auto filter_w = static_cast<std::uint32_t>(o.filter_w);
+    if (std::max(pad.top, pad.bottom) >= filter_h || std::max(pad.left, pad.right) >= filter_w) return nullptr;
+  }
   const auto channels = static_cast<std::size_t>(in[3]);
   const auto filter_h = static_cast<std::uint32_t>(o.filter_h);
   const auto filter_w = static_cast<std::uint32_t>(o.filter_w);
@@ -68,10 +81,10 @@ std::unique_ptr<FastKernel> make_pool_f32(const FastContext& c) {
           "average pooling create");
   }
   OperatorPtr owned(op);
-  const auto batch = static_cast<std::size_t>(in[0]);
-  const auto height = static_cast<std::size_t>(in[1]);
-  const auto width = static_cast<std::size_t>(in[2]);
-  const float* input = c.inputs[0].as<const float>();
+  const auto batch = static_cast<std::size_t>(data.shape[0]);
+  const auto height = static_cast<std::size_t>(data.shape[1]);
+  const auto width = static_cast<std::size_t>(data.shape[2]);
+  const float* input = data.as<const float>();
   float* output = c.outputs[0].as<float>();
   if constexpr (kMax) {
     check(c, xnn_setup_max_pooling2d_nhwc_f32(op, batch, height, width, input, output, c.threadpool),

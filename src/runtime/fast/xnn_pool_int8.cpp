@@ -30,7 +30,7 @@ bool int8_in_out(const FastContext& c) {
 }
 
 std::unique_ptr<FastKernel> make_max_pool_int8(const FastContext& c) {
-  if (!xnnpack_available() || !int8_in_out(c)) return nullptr;
+  if (!xnnpack_available() || !int8_in_out(c) || c.unpadded_input != nullptr) return nullptr;  // no int8 pool folds
   const auto& o = c.op.opts<Pool2DOptions>();
   if (o.filter_h * o.filter_w <= 1) return nullptr;
   // XNNPACK's max pooling refuses strides larger than the window.

@@ -11,6 +11,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
@@ -246,6 +247,77 @@ TEST(FastPadFold, PadsThatMustNotFoldRunAsUsual) {
     EXPECT_EQ(o.pad_kernel, "folded");
     EXPECT_TRUE(agree(o, c.dtype));
   }
+}
+
+// x -> PAD/PADV2(value) -> MAX_POOL_2D (VALID) -> y, float32: ONNX MaxPool's explicit padding.
+Graph pad_max_pool_graph(const Shape& input, const Paddings& p, int filter, int stride, OpType pad_type, float value) {
+  Builder b;
+  const TensorId x = b.activation("x", DType::kFloat32, input);
+  const Shape padded{input[0], input[1] + p.top + p.bottom, input[2] + p.left + p.right, input[3]};
+  const TensorId padded_id = b.activation("padded", DType::kFloat32, padded);
+  std::vector<TensorId> pad_inputs{x, b.paddings(p)};
+  if (pad_type == OpType::kPadV2) {
+    const std::vector<float> v{value};
+    pad_inputs.push_back(b.g.add_constant<float>("value", DType::kFloat32, {}, v));
+  }
+  b.g.add_op(pad_type, "pad", pad_inputs, {padded_id}, NoOptions{});
+  const Shape out{input[0], (padded[1] - filter) / stride + 1, (padded[2] - filter) / stride + 1, input[3]};
+  const TensorId y = b.activation("y", DType::kFloat32, out);
+  b.g.add_op(OpType::kMaxPool2D, "pool", {padded_id}, {y},
+             Pool2DOptions{.padding = Padding::kValid, .stride_h = stride, .stride_w = stride, .filter_h = filter,
+                           .filter_w = filter});
+  b.g.inputs().push_back(x);
+  b.g.outputs().push_back(y);
+  return std::move(b.g);
+}
+
+// Runs `g` on the reference and the fast kernels (random input in [-1, 1]); the PAD's kernel.
+Outcome run_pool(const Graph& g, const Shape& input, int threads) {
+  Case c{};
+  c.dtype = DType::kFloat32;
+  c.input = input;
+  return run_both(g, c, threads);
+}
+
+TEST(FastPadFold, LowestFloatPadBeforeAMaxPoolFoldsAndAgreesExactly) {
+  const float lowest = std::numeric_limits<float>::lowest();
+  struct PoolCase {
+    Shape input;
+    Paddings pad;
+    int filter, stride;
+  };
+  // resnet's stem pooling (3x3 s2, pads 1), asymmetric pads, odd sizes and channel counts.
+  const std::vector<PoolCase> cases = {{{1, 112, 112, 64}, {1, 1, 1, 1}, 3, 2},
+                                       {{1, 7, 9, 13}, {0, 1, 2, 0}, 3, 2},
+                                       {{2, 6, 5, 17}, {1, 1, 1, 1}, 2, 1}};
+  for (const PoolCase& pc : cases) {
+    for (const float value : {lowest, -std::numeric_limits<float>::infinity()}) {
+      const Graph g = pad_max_pool_graph(pc.input, pc.pad, pc.filter, pc.stride, OpType::kPadV2, value);
+      for (const int threads : {1, 2}) {
+        const Outcome o = run_pool(g, pc.input, threads);
+        const std::string what = fmt::format("input {} pads {} {} {} {} filter {} stride {} value {} threads {}",
+                                             shape_string(pc.input), pc.pad.top, pc.pad.bottom, pc.pad.left,
+                                             pc.pad.right, pc.filter, pc.stride, value, threads);
+        EXPECT_EQ(o.pad_kernel, "folded") << what;
+        EXPECT_EQ(o.fast, o.reference) << what;  // a max is exact
+      }
+    }
+  }
+}
+
+TEST(FastPadFold, PadsThatMustNotFoldIntoAMaxPoolRunAsUsual) {
+  const Shape input{1, 8, 8, 5};
+  const auto check = [&](const Graph& g, const char* what) {
+    const Outcome o = run_pool(g, input, 1);
+    EXPECT_NE(o.pad_kernel, "folded") << what;
+    EXPECT_EQ(o.fast, o.reference) << what;
+  };
+  // Zeros can win a max over negative values: they must be written.
+  check(pad_max_pool_graph(input, {1, 1, 1, 1}, 3, 2, OpType::kPadV2, 0.0F), "PADV2 with 0");
+  check(pad_max_pool_graph(input, {1, 1, 1, 1}, 3, 2, OpType::kPad, 0.0F), "PAD (zeros)");
+  // A window wholly in the padding: the lowest float, which XNNPACK's ignored padding would not give.
+  check(pad_max_pool_graph(input, {3, 0, 0, 0}, 3, 2, OpType::kPadV2, std::numeric_limits<float>::lowest()),
+        "padding as wide as the window");
 }
 
 }  // namespace
