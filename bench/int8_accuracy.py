@@ -173,10 +173,23 @@ def bench_mnist(args, octet, results):
     rows = {}
     for name in make_mnist_models.MODELS:
         r = ref["models"][name]
+        fp32 = np.load(os.path.join(d, f"{name}_fp32_logits.npy"))
+
+        def fidelity(yq):
+            """Top-1 agreement with FP32 % and median logit SQNR dB: how close to the float model,
+            which accuracy on 2000 digits (+-1 digit = 0.05 points) measures only coarsely."""
+            yq = yq.reshape(len(yq), -1)
+            return {"agreement": float((yq.argmax(1) == fp32.argmax(1)).mean() * 100),
+                    "sqnr_db": float(np.median(sqnr_db(fp32, yq)))}
         row = {"fp32": r["fp32_accuracy"], "pytorch_ptq": r.get("ptq_best", {}).get("accuracy"),
                "pytorch_ptq_engine": r.get("ptq_best", {}).get("engine"), "pytorch_ptq_all": r["ptq"],
-               "octet": None}
+               "pytorch_ptq_fidelity": {}, "octet": None}
+        for engine in r["ptq"]:
+            logits = os.path.join(d, f"{name}_ptq_{engine}_logits.npy")
+            if os.path.isfile(logits):
+                row["pytorch_ptq_fidelity"][engine] = fidelity(np.load(logits))
         row["octet_methods"] = {}
+        row["octet_methods_fidelity"] = {}
         for method in [None] + (octet.methods if octet.available else []):
             key = method or "default"
             out = os.path.join(args.workdir, "octet", f"mnist_{name}_{key}.tflite")
@@ -186,7 +199,13 @@ def bench_mnist(args, octet, results):
                                      *(["--calib-method", method] if method else []))
                 y, _ = run_tflite(out, test_x, os.path.join(args.workdir, "run", f"mnist_{name}"))
                 accuracy = float((y.reshape(len(y), -1).argmax(1) == test_y).mean() * 100)
-                log(f"mnist {name}: octet {key}: {accuracy:.2f}%")
+                fid = fidelity(y)
+                log(f"mnist {name}: octet {key}: {accuracy:.2f}%, agreement {fid['agreement']:.2f}%, "
+                    f"SQNR {fid['sqnr_db']:.2f} dB")
+                if method is None:
+                    row["octet_fidelity"] = fid
+                else:
+                    row["octet_methods_fidelity"][method] = fid
             except Exception as exc:
                 accuracy, secs = f"error: {str(exc)[-500:]}", None
             if method is None:
@@ -473,6 +492,12 @@ def report(results, octet):
             if r.get("octet_methods"):
                 cells = [f"{k} {fmt(v)}" for k, v in r["octet_methods"].items()]
                 lines.append(f"         octet --calib-method (information): {', '.join(cells)}")
+            fid = [("octet", r.get("octet_fidelity"))] + \
+                [(f"PyTorch {e}", f) for e, f in r.get("pytorch_ptq_fidelity", {}).items()]
+            cells = [f"{k} {f['agreement']:.2f}% / {f['sqnr_db']:.2f} dB" for k, f in fid if f]
+            if cells:
+                lines.append(f"         fidelity to FP32, top-1 agreement / median logit SQNR (information): "
+                             f"{', '.join(cells)}")
     t = results.get("torchvision")
     if t:
         lines.append("")

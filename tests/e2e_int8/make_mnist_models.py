@@ -20,6 +20,8 @@ Writes to OUT_DIR:
   test_x.npy                 N x 28 x 28 x 1 float32 (NHWC, octet's calibration format)
   test_y.npy                 N int64 labels
   calib.npy                  200 training digits (20 per class), N x 28 x 28 x 1 float32
+  NAME_fp32_logits.npy       FP32 outputs on test_x (N x 10), the reference for fidelity
+  NAME_ptq_ENGINE_logits.npy PyTorch PTQ outputs on test_x per engine that ran
   results.json               FP32 accuracy and PyTorch FX post-training quantization
                              accuracy (per-channel weights, histogram observers, each
                              quantized engine Debian's torch has; "best" = max) per model
@@ -119,12 +121,12 @@ def train(name, x, y, in_channels=1):
     return model.eval()
 
 
-def accuracy(model, x, y, in_channels=1):
+def logits_of(model, x, in_channels=1):
+    """N x 10 float32 outputs of `model` on x (N x 28 x 28)."""
     import torch
     with torch.no_grad():
-        logits = torch.cat([model(torch.from_numpy(x[i:i + 500, None]).expand(-1, in_channels, -1, -1))
-                            for i in range(0, len(x), 500)])
-    return float((logits.argmax(1).numpy() == y).mean() * 100.0)
+        return torch.cat([model(torch.from_numpy(x[i:i + 500, None]).expand(-1, in_channels, -1, -1))
+                          for i in range(0, len(x), 500)]).numpy()
 
 
 def pytorch_ptq(model, calib, engine):
@@ -164,8 +166,9 @@ def export(model, path, in_channels=1, output_name="logits"):
 def make(out_dir, force=False):
     stamp = stamp_of()
     stamp_file = os.path.join(out_dir, ".stamp")
+    outputs = ["results.json"] + [f"{m}{ext}" for m in MODELS for ext in (".onnx", "_fp32_logits.npy")]
     if not force and os.path.isfile(stamp_file) and open(stamp_file).read().strip() == stamp \
-            and all(os.path.isfile(os.path.join(out_dir, f)) for f in ("results.json", "cnn.onnx", "dscnn.onnx")):
+            and all(os.path.isfile(os.path.join(out_dir, f)) for f in outputs):
         return out_dir
     import torch
     import warnings
@@ -191,12 +194,15 @@ def make(out_dir, force=False):
         t1 = time.time()
         model = train(name, train_x, train_y)
         export(model, os.path.join(out_dir, f"{name}.onnx"))
-        entry = {"fp32_accuracy": accuracy(model, test_x, test_y), "train_seconds": round(time.time() - t1, 1),
-                 "ptq": {}}
+        fp32 = logits_of(model, test_x)
+        np.save(os.path.join(out_dir, f"{name}_fp32_logits.npy"), fp32)
+        entry = {"fp32_accuracy": float((fp32.argmax(1) == test_y).mean() * 100.0),
+                 "train_seconds": round(time.time() - t1, 1), "ptq": {}}
         for engine in ptq_engines():
             try:
-                q = pytorch_ptq(model, calib, engine)
-                entry["ptq"][engine] = accuracy(q, test_x, test_y)
+                yq = logits_of(pytorch_ptq(model, calib, engine), test_x)
+                np.save(os.path.join(out_dir, f"{name}_ptq_{engine}_logits.npy"), yq)
+                entry["ptq"][engine] = float((yq.argmax(1) == test_y).mean() * 100.0)
             except Exception as exc:  # an engine Debian's torch lists but cannot run this model
                 entry["ptq"][engine] = f"error: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
         ok = {e: a for e, a in entry["ptq"].items() if isinstance(a, float)}
