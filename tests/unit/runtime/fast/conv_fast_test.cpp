@@ -96,6 +96,48 @@ TEST(FastConv2D, OneGroupRunsOnTheAvx512KernelWhereTheCpuHasIt) {
   }
 }
 
+// Fewer than 16 input channels: the AVX-512 kernel copies the input into a
+// padded buffer and reads each kernel row as one tap (avx512_conv_f32.cpp,
+// merges_kernel_rows). Every padding side, strides that skip columns, VALID
+// windows that leave input rows and columns unread, dilation along H (merged)
+// and along W (not merged), batches, partial channel blocks.
+TEST(FastConv2D, FewInputChannelsReadWholeKernelRowsFromAPaddedCopy) {
+  if (!octet::fast::avx512::cpu_supported()) GTEST_SKIP() << "this CPU has no AVX-512F: XNNPACK's kernel runs";
+  struct Case {
+    Shape input, filter;
+    int stride_h, stride_w, dilation_h, dilation_w;
+    Padding padding;
+    Activation activation;
+  };
+  const std::vector<Case> cases = {
+      {{1, 23, 22, 3}, {64, 7, 7, 3}, 2, 2, 1, 1, Padding::kSame, Activation::kRelu},
+      {{2, 13, 17, 1}, {40, 3, 3, 1}, 1, 1, 1, 1, Padding::kSame, Activation::kNone},
+      {{1, 16, 13, 7}, {70, 5, 3, 7}, 3, 2, 1, 1, Padding::kValid, Activation::kRelu6},
+      {{1, 17, 9, 13}, {33, 3, 2, 13}, 1, 3, 2, 1, Padding::kSame, Activation::kReluN1To1},
+      {{2, 12, 31, 15}, {48, 2, 5, 15}, 2, 1, 2, 1, Padding::kValid, Activation::kNone},
+      {{1, 11, 12, 5}, {40, 3, 3, 5}, 1, 1, 1, 2, Padding::kSame, Activation::kRelu},
+  };
+  Random random;
+  for (const Case& c : cases) {
+    Conv2DOptions o;
+    o.padding = c.padding;
+    o.stride_h = c.stride_h;
+    o.stride_w = c.stride_w;
+    o.dilation_h = c.dilation_h;
+    o.dilation_w = c.dilation_w;
+    o.activation = c.activation;
+    Conv2DOptions linear = o;
+    linear.activation = Activation::kNone;
+    const std::vector<Arg> args = {random_in(random, c.input, -3.0F, 3.0F), random_constant(random, c.filter),
+                                   random_constant(random, {c.filter[0]})};
+    const std::string what = fmt::format("{} * {} stride {}x{} dilation {}x{} {} {}", shape_string(c.input),
+                                         shape_string(c.filter), c.stride_h, c.stride_w, c.dilation_h, c.dilation_w,
+                                         c.padding == Padding::kSame ? "SAME" : "VALID", activation_label(c.activation));
+    EXPECT_EQ(run_with(OpType::kConv2D, o, args, KernelSet::kFast, 1).name, "avx512") << what;
+    expect_fast_matches(what, OpType::kConv2D, o, linear, args);
+  }
+}
+
 TEST(FastConv2D, RectangularWindowsAndBatches) {
   Random random;
   Conv2DOptions o;
