@@ -206,8 +206,8 @@ Command add_bench_command(CLI::App& app) {
     if (runtime.cpu_specific_ops > 0) fmt::print(" ({} on octet's AVX-512/VNNI kernels)", runtime.cpu_specific_ops);
     fmt::print(", {} reference", runtime.reference_ops);
     if (runtime.folded_ops > 0) {
-      fmt::print(", {} folded into the op that reads them (PAD into convolutions and max pooling, "
-                 "LOGISTIC into x * sigmoid(x) MULs)",
+      fmt::print(", {} folded into a neighbour's kernel (PAD into convolutions and max pooling, "
+                 "LOGISTIC into x * sigmoid(x) MULs, residual ADD into the convolution it adds)",
                  runtime.folded_ops);
     }
     fmt::print("\n");

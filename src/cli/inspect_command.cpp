@@ -8,7 +8,7 @@
 #include "api/tflite_inspect.h"
 #include "cli/command.h"
 #include "core/error.h"
-#include "runtime/fast/fold_pad.h"
+#include "runtime/fast/folds.h"
 #include "runtime/memory_plan.h"
 #include "tflite/tflite_reader.h"
 #include "util/byte_size.h"
@@ -78,9 +78,9 @@ void print_calibration_data(const Json& c) {
 Json memory_plan_json(std::span<const std::uint8_t> bytes, const std::string& source) {
   try {
     const TfliteModel model = read_tflite_model(bytes, source);
-    // As the fast interpreter plans it: a PAD that may fold keeps its input alive until the convolution.
-    const std::vector<fast::PadFold> folds = fast::find_pad_folds(model.graph);
-    const MemoryPlan plan = plan_memory(model.graph, /*share=*/true, fast::fold_extra_reads(model.graph, folds));
+    // As the fast interpreter plans it (a fold may make an op read a tensor earlier or later).
+    const MemoryPlan plan =
+        plan_memory(model.graph, /*share=*/true, fast::fold_extra_reads(model.graph, fast::find_folds(model.graph)));
     return {{"arena_bytes", plan.arena_bytes}, {"unshared_bytes", plan.unshared_bytes}};
   } catch (const Error& e) {
     return {{"unavailable", e.what()}};

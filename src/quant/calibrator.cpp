@@ -38,7 +38,8 @@ CalibrationResult calibrate(const Graph& float_graph, const CalibrationData& dat
   }
   const CancelToken& cancel = options.cancel != nullptr ? *options.cancel : process_cancel_token();
 
-  Interpreter interpreter(float_graph, InterpreterOptions{.threads = options.threads});
+  // Folded convolutions still write their own outputs: the observers need them.
+  Interpreter interpreter(float_graph, InterpreterOptions{.threads = options.threads, .keep_fused_intermediates = true});
   // One observer per observed tensor, indexed by id; the ops' outputs to observe.
   std::vector<std::unique_ptr<RangeObserver>> observers(float_graph.tensor_count());
   const auto attach = [&](TensorId id) {
@@ -56,9 +57,9 @@ CalibrationResult calibrate(const Graph& float_graph, const CalibrationData& dat
     for (const TensorId id : float_graph.ops()[i].outputs) {
       if (observers[static_cast<std::size_t>(id)]) op_outputs[i].push_back(id);
     }
-    // A folded op's output is never written (only outputs with inherited or fixed ranges fold).
-    if (!op_outputs[i].empty() && interpreter.op_kernel(i) == "folded") {
-      throw fail("calibration: op '{}' ({}) was folded into the op reading it, but its output needs a range",
+    // Some folded ops' outputs are never written (only outputs with inherited or fixed ranges fold so).
+    if (!op_outputs[i].empty() && !interpreter.outputs_written(i)) {
+      throw fail("calibration: op '{}' ({}) was folded into another op's kernel and its output is never written, but it needs a range",
                  float_graph.ops()[i].name, op_name(float_graph.ops()[i].type));
     }
   }

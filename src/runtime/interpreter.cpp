@@ -9,8 +9,7 @@
 
 #include "core/error.h"
 #include "runtime/fast/fast_kernel.h"
-#include "runtime/fast/fold_pad.h"
-#include "runtime/fast/fold_silu.h"
+#include "runtime/fast/folds.h"
 
 namespace octet {
 
@@ -66,10 +65,10 @@ Interpreter::Interpreter(const Graph& graph, const InterpreterOptions& options) 
 
   const bool fast_kernels = options.kernels != KernelSet::kReference;
   const bool cpu_specific = options.kernels == KernelSet::kFast;
-  // PADs that may fold into the convolution reading them: the convolution
-  // would read the PAD's input, which must then live until it runs.
-  const std::vector<fast::PadFold> folds =
-      fast_kernels ? fast::find_pad_folds(graph_) : std::vector<fast::PadFold>{};
+  // Ops that may fold into a neighbour's fast kernel: that kernel reads or
+  // writes tensors at its own turn (a PAD's input, a residual, the ADD's
+  // output), which must be alive then.
+  const fast::Folds folds = fast_kernels ? fast::find_folds(graph_) : fast::Folds{};
   // One arena for every non-constant tensor; constants are viewed in place.
   plan_ = plan_memory(graph_, options.share_memory, fast::fold_extra_reads(graph_, folds));
   if (plan_.arena_bytes > 0) {
@@ -107,36 +106,51 @@ Interpreter::Interpreter(const Graph& graph, const InterpreterOptions& options) 
 
   fast_.resize(graph_.ops().size());
   folded_.assign(graph_.ops().size(), false);
+  unwritten_.assign(graph_.ops().size(), false);
   if (fast_kernels) {
     if (options.threads > 1) {
       threadpool_.reset(pthreadpool_create(static_cast<std::size_t>(options.threads)));
       if (!threadpool_) throw fail("interpreter: cannot create a pool of {} threads", options.threads);
     }
-    // Folds first: a convolution whose fast kernel takes the PAD's input.
-    for (const fast::PadFold& f : folds) {
+    const auto context_of = [&](std::size_t i, const TensorView* unpadded, const fast::Window& extra) {
+      return fast::FastContext{graph_,  graph_.ops()[i], op_inputs_[i], op_outputs_[i], threadpool_.get(),
+                               unpadded, extra,           cpu_specific};
+    };
+    // Folds first. A PAD folded into the convolution (or max pooling) reading it, which then reads the PAD's input.
+    std::vector<const fast::PadFold*> pad_into(graph_.ops().size(), nullptr);
+    for (const fast::PadFold& f : folds.pads) pad_into[f.consumer_op] = &f;
+    const auto consumer_context = [&](std::size_t i) {
+      const fast::PadFold* pad = pad_into[i];
+      return pad == nullptr ? context_of(i, nullptr, {})
+                            : context_of(i, &views_[static_cast<std::size_t>(graph_.ops()[pad->pad_op].inputs[0])],
+                                         pad->extra);
+    };
+    // A residual ADD computed by the convolution whose output it adds (with that convolution's PAD fold, if any).
+    for (const fast::AddFold& f : folds.adds) {
+      const std::size_t c = f.conv_op;
+      const fast::ResidualAdd add{&views_[static_cast<std::size_t>(f.residual)],
+                                  &views_[static_cast<std::size_t>(graph_.ops()[f.add_op].outputs[0])],
+                                  graph_.ops()[f.add_op].opts<BinaryOptions>().activation,
+                                  options.keep_fused_intermediates};
+      fast_[c] = fast::make_conv_add(consumer_context(c), add);
+      folded_[f.add_op] = fast_[c] != nullptr;
+      if (fast_[c] && pad_into[c] != nullptr) folded_[pad_into[c]->pad_op] = unwritten_[pad_into[c]->pad_op] = true;
+    }
+    for (const fast::PadFold& f : folds.pads) {
       const std::size_t c = f.consumer_op;
-      const TensorView& unpadded = views_[static_cast<std::size_t>(graph_.ops()[f.pad_op].inputs[0])];
-      const fast::FastContext context{graph_,          graph_.ops()[c], op_inputs_[c], op_outputs_[c],
-                                      threadpool_.get(), &unpadded,       f.extra,         cpu_specific};
-      fast_[c] = fast::make_fast_kernel(context);
-      folded_[f.pad_op] = fast_[c] != nullptr;
+      if (fast_[c]) continue;  // made above, with a residual ADD
+      fast_[c] = fast::make_fast_kernel(consumer_context(c));
+      folded_[f.pad_op] = unwritten_[f.pad_op] = fast_[c] != nullptr;
     }
     // A LOGISTIC folded into the MUL that makes it x * sigmoid(x).
-    for (const fast::SiluFold& f : fast::find_silu_folds(graph_)) {
-      const std::size_t l = f.logistic_op;
+    for (const fast::SiluFold& f : folds.silus) {
       const std::size_t m = f.mul_op;
-      const fast::FastContext logistic{graph_,  graph_.ops()[l], op_inputs_[l], op_outputs_[l], threadpool_.get(),
-                                       nullptr, {},              cpu_specific};
-      const fast::FastContext mul{graph_,  graph_.ops()[m], op_inputs_[m], op_outputs_[m], threadpool_.get(),
-                                  nullptr, {},              cpu_specific};
-      fast_[m] = fast::make_silu(logistic, mul);
-      folded_[l] = fast_[m] != nullptr;
+      fast_[m] = fast::make_silu(context_of(f.logistic_op, nullptr, {}), context_of(m, nullptr, {}));
+      folded_[f.logistic_op] = unwritten_[f.logistic_op] = fast_[m] != nullptr;
     }
     for (std::size_t i = 0; i < graph_.ops().size(); ++i) {
       if (fast_[i] || folded_[i]) continue;
-      const fast::FastContext context{graph_,  graph_.ops()[i], op_inputs_[i], op_outputs_[i], threadpool_.get(),
-                                      nullptr, {},              cpu_specific};
-      fast_[i] = fast::make_fast_kernel(context);
+      fast_[i] = fast::make_fast_kernel(context_of(i, nullptr, {}));
     }
   }
 }
@@ -145,6 +159,11 @@ std::string_view Interpreter::op_kernel(std::size_t op_index) const {
   if (op_index >= fast_.size()) throw fail("interpreter: op {} of {} requested", op_index, fast_.size());
   if (folded_[op_index]) return "folded";
   return fast_[op_index] ? "fast" : "reference";
+}
+
+bool Interpreter::outputs_written(std::size_t op_index) const {
+  if (op_index >= fast_.size()) throw fail("interpreter: op {} of {} requested", op_index, fast_.size());
+  return !unwritten_[op_index];
 }
 
 std::string_view Interpreter::fast_kernel_name(std::size_t op_index) const {
@@ -197,7 +216,7 @@ void Interpreter::invoke() {
     if (fast_[i]) {
       fast_[i]->run();
     } else if (folded_[i]) {
-      // Folded into the convolution that reads its output.
+      // Computed by another op's fast kernel (fast/folds.h).
     } else {
       const KernelContext context{graph_, ops[i]};
       kernels_[i]->eval(context, op_inputs_[i], op_outputs_[i]);

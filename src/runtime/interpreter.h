@@ -37,6 +37,11 @@ struct InterpreterOptions {
   // the observer call of the op that wrote it; graph inputs and outputs are
   // always readable.
   bool share_memory = true;
+  // A convolution computing the residual ADD that reads its output
+  // (fast/fold_add.h) writes only the ADD's output unless this is set; then
+  // it writes its own output too, for an observer (calibration needs the
+  // ranges of both).
+  bool keep_fused_intermediates = false;
 };
 
 class Interpreter {
@@ -68,11 +73,15 @@ class Interpreter {
   void invoke();
 
   const Graph& graph() const { return graph_; }
-  // Which kernel runs op `op_index`: "fast", "reference", or "folded" for a
-  // PAD folded into the convolution that reads it (fast/fold_pad.h) or a
-  // LOGISTIC folded into its SiLU MUL (fast/fold_silu.h): it does not run, and
-  // its output is never written.
+  // Which kernel runs op `op_index`: "fast", "reference", or "folded" for an
+  // op another op's fast kernel computes (fast/folds.h): a PAD folded into the
+  // convolution or max pooling that reads it, a LOGISTIC into its SiLU MUL
+  // (those outputs are never written), a residual ADD into the convolution
+  // whose output it adds (its output is written, when that convolution runs).
   std::string_view op_kernel(std::size_t op_index) const;
+  // Whether op `op_index`'s outputs hold its values once it has had its turn
+  // in invoke(): false only for folded ops whose outputs are never written.
+  bool outputs_written(std::size_t op_index) const;
   // The fast kernel's implementation name (FastKernel::name), "" where none runs.
   std::string_view fast_kernel_name(std::size_t op_index) const;
   std::size_t fast_op_count() const;
@@ -100,7 +109,8 @@ class Interpreter {
   std::vector<std::vector<TensorView>> op_inputs_;   // per op; absent inputs have data == nullptr
   std::vector<std::vector<TensorView>> op_outputs_;  // per op
   std::vector<std::unique_ptr<fast::FastKernel>> fast_;  // per op; null where the reference kernel runs
-  std::vector<bool> folded_;                             // per op: folded into its reader's fast kernel
+  std::vector<bool> folded_;                             // per op: computed by another op's fast kernel
+  std::vector<bool> unwritten_;                          // per op: folded, and its outputs never written
   OpObserver observer_;
 };
 

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "runtime/fast/avx512_gemm_f32.h"
+#include "runtime/fast/fold_add.h"
 #include "runtime/fast/im2col.h"
 #include "runtime/fast/registry.h"
 #include "runtime/fast/xnnpack_util.h"
@@ -78,9 +79,11 @@ class PaddedInput {
 
 class Avx512ConvKernel final : public FastKernel {
  public:
+  // With `residual`, output is the folded ADD's output (fold_add.h).
   Avx512ConvKernel(const ConvGeometry& geometry, const float* input, float* output, avx512::PackedGemm gemm,
-                   pthreadpool* threadpool)
-      : geo_(geometry), input_(input), output_(output), gemm_(std::move(gemm)), threadpool_(threadpool),
+                   avx512::Residual residual, pthreadpool* threadpool)
+      : geo_(geometry), input_(input), output_(output), gemm_(std::move(gemm)), residual_(residual),
+        threadpool_(threadpool),
         merged_(merges_kernel_rows(geometry)),
         zeros_(geometry.kernel_w * geometry.in_c, 0.0F),
         plan_(plan_gemm_tasks(geo_.pixels(), avx512::kTileRows, gemm_.depth * sizeof(float),
@@ -115,14 +118,22 @@ class Avx512ConvKernel final : public FastKernel {
   void task(std::size_t index) {
     const std::size_t first = plan_.chunk(index) * plan_.rows_per_chunk;
     const std::size_t count = std::min(plan_.rows_per_chunk, geo_.pixels() - first);
+    const std::size_t offset = first * geo_.out_c;
+    avx512::Residual rows_residual;
+    if (residual_.data != nullptr) {
+      rows_residual.data = residual_.data + offset;
+      if (residual_.unsummed != nullptr) rows_residual.unsummed = residual_.unsummed + offset;
+    }
     avx512::gemm(gemm_, indirection_.data() + first * taps_, taps_, count, plan_.first_block(index),
-                 plan_.end_block(index), output_ + first * geo_.out_c, geo_.out_c);
+                 plan_.end_block(index), output_ + offset, geo_.out_c,
+                 residual_.data != nullptr ? &rows_residual : nullptr);
   }
 
   ConvGeometry geo_;
   const float* input_;
   float* output_;
   avx512::PackedGemm gemm_;
+  avx512::Residual residual_;  // a folded ADD's residual (data nullptr: none)
   pthreadpool* threadpool_;
   bool merged_;
   PaddedInput padded_;        // merged kernel rows only
@@ -139,27 +150,49 @@ class Avx512ConvKernel final : public FastKernel {
 // 5.0 ms at 1 thread).
 constexpr std::size_t kXnnpackMaxChannels = 2 * avx512::kLanes;
 
-std::unique_ptr<FastKernel> make_avx512_conv_f32(const FastContext& c) {
+// The kernel of CONV_2D `c`, computing a folded ADD too when `add` is set.
+std::unique_ptr<FastKernel> make_avx512_conv(const FastContext& c, const ResidualAdd* add) {
   if (!c.cpu_specific || !avx512::cpu_supported()) return nullptr;
   const TensorView& in = c.inputs[kConvInput];
   const TensorView& filter = c.inputs[kConvFilter];
   const TensorView& out = c.outputs[0];
   if (in.dtype != DType::kFloat32 || filter.dtype != DType::kFloat32 || out.dtype != DType::kFloat32) return nullptr;
   if (!packable_one_group_conv(c, DType::kFloat32)) return nullptr;
-  const auto range = activation_range(c.op.opts<Conv2DOptions>().activation);
+  const Activation activation = add != nullptr ? add->activation : c.op.opts<Conv2DOptions>().activation;
+  if (add != nullptr && c.op.opts<Conv2DOptions>().activation != Activation::kNone) return nullptr;
+  const auto range = activation_range(activation);
   if (!range) return nullptr;  // fused TANH
   const ConvGeometry g = conv_geometry(c);
   if (g.out_c <= kXnnpackMaxChannels) return nullptr;
+  avx512::Residual residual;
+  float* destination = out.as<float>();
+  if (add != nullptr) {
+    const TensorView& r = *add->residual;
+    const TensorView& sum = *add->sum;
+    if (r.dtype != DType::kFloat32 || sum.dtype != DType::kFloat32 || r.shape != out.shape || sum.shape != out.shape) {
+      return nullptr;
+    }
+    residual.data = r.as<const float>();
+    if (add->write_conv_output) residual.unsummed = out.as<float>();
+    destination = sum.as<float>();
+  }
   const std::size_t depth = g.depth();
   std::span<const float> bias;
   if (conv_has_bias(c)) bias = {c.inputs[kConvBias].as<const float>(), g.out_c};
   avx512::PackedGemm gemm = avx512::pack_gemm({filter.as<const float>(), g.out_c * depth}, g.out_c, depth, bias,
                                               range->first, range->second);
-  return std::make_unique<Avx512ConvKernel>(g, conv_data(c).as<const float>(), out.as<float>(), std::move(gemm),
-                                            c.threadpool);
+  return std::make_unique<Avx512ConvKernel>(g, conv_data(c).as<const float>(), destination, std::move(gemm),
+                                            residual, c.threadpool);
 }
 
+std::unique_ptr<FastKernel> make_avx512_conv_f32(const FastContext& c) { return make_avx512_conv(c, nullptr); }
+
 }  // namespace
+
+std::unique_ptr<FastKernel> make_conv_add(const FastContext& conv, const ResidualAdd& add) {
+  if (conv.op.type != OpType::kConv2D) return nullptr;
+  return make_avx512_conv(conv, &add);
+}
 
 void add_avx512_conv_f32_kernels(FastKernelTable& table) { table.add(OpType::kConv2D, make_avx512_conv_f32); }
 

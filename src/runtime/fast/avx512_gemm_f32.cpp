@@ -56,10 +56,16 @@ OCTET_TARGET_AVX512 inline void store_lanes(float* out, __mmask16 mask, __m512 v
   }
 }
 
+// A plain load for a whole vector, as store_lanes; zeros in the lanes past the mask.
+OCTET_TARGET_AVX512 inline __m512 load_lanes(const float* in, __mmask16 mask) {
+  return mask == kAllLanes ? _mm512_loadu_ps(in) : _mm512_maskz_loadu_ps(mask, in);
+}
+
 // One tile: kTileRows rows x kVectors vectors of 16 channels of block `block`.
 template <std::size_t kVectors>
 OCTET_TARGET_AVX512 void tile(const PackedGemm& g, std::size_t block, const float* const* indirection,
-                              std::size_t taps, std::size_t valid_rows, float* out, std::size_t out_stride) {
+                              std::size_t taps, std::size_t valid_rows, float* out, std::size_t out_stride,
+                              const Residual& residual) {
   const std::size_t channel0 = block * kBlockChannels;
   const std::size_t tap_depth = g.depth / taps;
   const std::size_t valid_channels = std::min(kBlockChannels, g.channels - channel0);
@@ -90,6 +96,23 @@ OCTET_TARGET_AVX512 void tile(const PackedGemm& g, std::size_t block, const floa
   }
   const __m512 lo = _mm512_set1_ps(g.min);
   const __m512 hi = _mm512_set1_ps(g.max);
+  if (residual.data != nullptr) {
+    const float* add = residual.data + channel0;
+    float* unsummed = residual.unsummed != nullptr ? residual.unsummed + channel0 : nullptr;
+#pragma GCC unroll 4
+    for (std::size_t v = 0; v < kVectors; ++v) {
+      const __mmask16 mask = lane_mask(v, valid_channels);
+#pragma GCC unroll 8
+      for (std::size_t r = 0; r < kTileRows; ++r) {
+        if (r >= valid_rows) continue;
+        const std::size_t at = r * out_stride + v * kLanes;
+        if (unsummed != nullptr) store_lanes(unsummed + at, mask, acc[r][v]);
+        const __m512 sum = _mm512_add_ps(acc[r][v], load_lanes(add + at, mask));
+        store_lanes(tile_out + at, mask, _mm512_maskz_min_ps(kAllLanes, _mm512_maskz_max_ps(kAllLanes, sum, lo), hi));
+      }
+    }
+    return;
+  }
 #pragma GCC unroll 4
   for (std::size_t v = 0; v < kVectors; ++v) {
     const __mmask16 mask = lane_mask(v, valid_channels);
@@ -105,11 +128,18 @@ OCTET_TARGET_AVX512 void tile(const PackedGemm& g, std::size_t block, const floa
 }  // namespace
 
 void gemm(const PackedGemm& g, const float* const* indirection, std::size_t taps, std::size_t count,
-          std::size_t first_block, std::size_t end_block, float* out, std::size_t out_stride) {
+          std::size_t first_block, std::size_t end_block, float* out, std::size_t out_stride,
+          const Residual* residual) {
   const TileGrid grid{g.channels, count, first_block, end_block, kLanes, kMaxVectors, kTileRows};
   for_each_tile<kMaxVectors>(grid, [&](auto vectors, std::size_t block, std::size_t first, std::size_t rows) {
+    // The residual's rows of this tile, at the output's offsets.
+    Residual rows_residual;
+    if (residual != nullptr) {
+      rows_residual.data = residual->data + first * out_stride;
+      if (residual->unsummed != nullptr) rows_residual.unsummed = residual->unsummed + first * out_stride;
+    }
     tile<decltype(vectors)::value>(g, block, indirection + first * taps, taps, rows, out + first * out_stride,
-                                   out_stride);
+                                   out_stride, rows_residual);
   });
 }
 
@@ -117,7 +147,7 @@ void gemm(const PackedGemm& g, const float* const* indirection, std::size_t taps
 
 bool cpu_supported() { return false; }
 void gemm(const PackedGemm&, const float* const*, std::size_t, std::size_t, std::size_t, std::size_t, float*,
-          std::size_t) {}
+          std::size_t, const Residual*) {}
 
 #endif
 

@@ -41,12 +41,24 @@ PackedGemm pack_gemm(std::span<const float> weights, std::size_t channels, std::
 // Channel blocks of N channels.
 inline std::size_t block_count(std::size_t channels) { return (channels + kBlockChannels - 1) / kBlockChannels; }
 
+// A sum added to every output before the clamp (a residual ADD folded into
+// the convolution, fold_add.h), laid out as the output: out = clamp((bias +
+// sum_k ...) + residual), the two additions rounded in that order, as the
+// convolution and then the ADD round them. `unsummed`, if set, also receives
+// the value before the residual (the convolution's own output).
+struct Residual {
+  const float* data = nullptr;
+  float* unsummed = nullptr;
+};
+
 // Computes `count` output rows for the channels of blocks [first_block,
 // end_block); indirection[r * taps + t] points at tap t of row r (C = K /
 // taps floats; the array holds whole tiles of kTileRows rows: rows past
 // `count` are read, never stored). Row r's channel n goes to
-// out[r * out_stride + n].
+// out[r * out_stride + n]; with `residual`, row r's channel n of it is at the
+// same offset from residual->data (and residual->unsummed).
 void gemm(const PackedGemm& g, const float* const* indirection, std::size_t taps, std::size_t count,
-          std::size_t first_block, std::size_t end_block, float* out, std::size_t out_stride);
+          std::size_t first_block, std::size_t end_block, float* out, std::size_t out_stride,
+          const Residual* residual = nullptr);
 
 }  // namespace octet::fast::avx512

@@ -102,7 +102,7 @@ std::vector<PadFold> find_pad_folds(const Graph& graph) {
   return folds;
 }
 
-std::vector<ExtraRead> fold_extra_reads(const Graph& graph, std::span<const PadFold> folds) {
+std::vector<ExtraRead> pad_fold_extra_reads(const Graph& graph, std::span<const PadFold> folds) {
   std::vector<ExtraRead> reads;
   for (const PadFold& f : folds) reads.push_back({graph.ops()[f.pad_op].inputs[0], f.consumer_op});
   return reads;

@@ -39,8 +39,8 @@ struct PadFold {
 std::vector<PadFold> find_pad_folds(const Graph& graph);
 
 // The reads folds add (a convolution reading a PAD's input), for the memory
-// plan: the interpreter's and the one `octet inspect` reports.
-std::vector<ExtraRead> fold_extra_reads(const Graph& graph, std::span<const PadFold> folds);
+// plan (folds.h gathers every fold's).
+std::vector<ExtraRead> pad_fold_extra_reads(const Graph& graph, std::span<const PadFold> folds);
 
 // What a convolution's fast kernel reads: the op's data input with its own
 // padding, or, for a folded PAD, the PAD's input with both paddings.
