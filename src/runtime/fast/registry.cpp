@@ -28,6 +28,7 @@ const FastKernelTable& table() {
     add_xnn_elementwise_kernels(t);
     add_xnn_pad_kernels(t);
     add_concat_kernels(t);
+    add_transpose_kernels(t);
     add_xnn_resize_kernels(t);
     add_xnn_transpose_conv_kernels(t);
     add_vnni_conv_int8_kernels(t);  // before XNNPACK's: preferred where the CPU has VNNI

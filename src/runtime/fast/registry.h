@@ -27,6 +27,7 @@ void add_xnn_pool_kernels(FastKernelTable& table);  // AVERAGE_POOL_2D MAX_POOL_
 void add_xnn_elementwise_kernels(FastKernelTable& table);  // ADD SUB MUL, RELU* HARD_SWISH LOGISTIC LEAKY_RELU (float32)
 void add_xnn_pad_kernels(FastKernelTable& table);  // PAD PADV2 (float32, int32)
 void add_concat_kernels(FastKernelTable& table);  // CONCATENATION (unquantized dtypes)
+void add_transpose_kernels(FastKernelTable& table);  // TRANSPOSE (every dtype of 1, 2, 4 or 8 bytes)
 void add_xnn_resize_kernels(FastKernelTable& table);  // RESIZE_BILINEAR (float32)
 void add_xnn_transpose_conv_kernels(FastKernelTable& table);  // TRANSPOSE_CONV (float32)
 void add_vnni_conv_int8_kernels(FastKernelTable& table);  // CONV_2D (int8, AVX512-VNNI, every rule)
