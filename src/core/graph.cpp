@@ -40,6 +40,10 @@ std::vector<std::size_t> Graph::consumers(TensorId id) const {
   return result;
 }
 
+bool Graph::is_output(TensorId id) const {
+  return std::find(outputs_.begin(), outputs_.end(), id) != outputs_.end();
+}
+
 void Graph::replace_uses(TensorId from, TensorId to) {
   for (Op& op : ops_) std::replace(op.inputs.begin(), op.inputs.end(), from, to);
   std::replace(outputs_.begin(), outputs_.end(), from, to);

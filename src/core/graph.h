@@ -67,6 +67,8 @@ class Graph {
   std::int64_t producer(TensorId id) const;
   // Indices of the ops reading `id`.
   std::vector<std::size_t> consumers(TensorId id) const;
+  // Whether `id` is one of the graph's outputs.
+  bool is_output(TensorId id) const;
   // Replaces every use of `from` (op inputs and graph outputs) by `to`.
   void replace_uses(TensorId from, TensorId to);
   // Drops ops whose outputs nobody uses and tensors nothing references,

@@ -45,7 +45,7 @@ TensorId add_activation_tensor(Graph& graph, const std::string& base, DType dtyp
 }
 
 bool single_use(const Graph& graph, TensorId id) {
-  if (std::find(graph.outputs().begin(), graph.outputs().end(), id) != graph.outputs().end()) return false;
+  if (graph.is_output(id)) return false;
   std::size_t uses = 0;
   for (const Op& op : graph.ops()) uses += static_cast<std::size_t>(std::count(op.inputs.begin(), op.inputs.end(), id));
   return uses == 1;

@@ -16,7 +16,7 @@ void merge_reshapes(Graph& graph) {
     if (op.type != OpType::kReshape) continue;
     const TensorId in = op.inputs[0];
     const TensorId out = op.outputs[0];
-    const bool is_output = std::find(graph.outputs().begin(), graph.outputs().end(), out) != graph.outputs().end();
+    const bool is_output = graph.is_output(out);
     if (!is_output && graph.tensor(in).shape == graph.tensor(out).shape) graph.replace_uses(out, in);
   }
   graph.remove_unused();

@@ -12,6 +12,15 @@
 
 namespace octet {
 
+// A float32 activation tensor (neither input nor output yet) added to `g`.
+inline TensorId add_float_tensor(Graph& g, const std::string& name, const Shape& shape) {
+  Tensor t;
+  t.name = name;
+  t.dtype = DType::kFloat32;
+  t.shape = shape;
+  return g.add_tensor(std::move(t));
+}
+
 // Builds graphs op by op with shapes from shape inference.
 class Builder {
  public:

@@ -78,7 +78,7 @@ std::vector<PadFold> find_pad_folds(const Graph& graph) {
     const Op& pad = ops[i];
     if (pad.type != OpType::kPad && pad.type != OpType::kPadV2) continue;
     const TensorId out = pad.outputs[0];
-    if (std::find(graph.outputs().begin(), graph.outputs().end(), out) != graph.outputs().end()) continue;
+    if (graph.is_output(out)) continue;
     const std::optional<Window> extra = spatial_padding(graph, pad);
     if (!extra) continue;
     std::size_t readers = 0;

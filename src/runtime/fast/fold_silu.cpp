@@ -23,9 +23,6 @@ std::unique_ptr<FastKernel> make_silu(const FastContext& logistic, const FastCon
 
 std::vector<SiluFold> find_silu_folds(const Graph& graph) {
   const std::vector<Op>& ops = graph.ops();
-  const auto is_graph_output = [&](TensorId id) {
-    return std::find(graph.outputs().begin(), graph.outputs().end(), id) != graph.outputs().end();
-  };
   std::vector<SiluFold> folds;
   for (std::size_t i = 0; i < ops.size(); ++i) {
     const Op& logistic = ops[i];
@@ -33,7 +30,7 @@ std::vector<SiluFold> find_silu_folds(const Graph& graph) {
     const TensorId x = logistic.inputs[0];
     const TensorId s = logistic.outputs[0];
     const Tensor& in = graph.tensor(x);
-    if (in.is_constant() || is_graph_output(s) || !foldable_dtype(in)) continue;
+    if (in.is_constant() || graph.is_output(s) || !foldable_dtype(in)) continue;
     std::size_t readers = 0;
     std::size_t consumer = ops.size();
     for (std::size_t j = 0; j < ops.size(); ++j) {

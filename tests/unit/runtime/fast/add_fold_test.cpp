@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "../../graph_builder.h"
 #include "core/graph.h"
 #include "runtime/fast/avx512_gemm_f32.h"
 #include "runtime/interpreter.h"
@@ -54,14 +55,6 @@ std::string label(const Case& c) {
                      static_cast<int>(c.blocker));
 }
 
-TensorId activation_tensor(Graph& g, const std::string& name, const Shape& shape) {
-  Tensor t;
-  t.name = name;
-  t.dtype = DType::kFloat32;
-  t.shape = shape;
-  return g.add_tensor(std::move(t));
-}
-
 std::vector<float> uniform(std::size_t count, unsigned seed) {
   std::mt19937 rng(seed);
   std::uniform_real_distribution<float> d(-1.0F, 1.0F);
@@ -74,7 +67,7 @@ std::vector<float> uniform(std::size_t count, unsigned seed) {
 Graph conv_add_graph(const Case& c, bool return_conv) {
   Graph g;
   const Shape out_shape{c.input[0], c.input[1], c.input[2], c.out_channels};  // SAME, stride 1
-  const TensorId in = activation_tensor(g, "in", c.input);
+  const TensorId in = add_float_tensor(g, "in", c.input);
   g.inputs().push_back(in);
   const Shape r_shape = c.residual == Residual::kBroadcast ? Shape{1, 1, 1, c.out_channels} : out_shape;
   TensorId r = kNoTensor;
@@ -83,32 +76,32 @@ Graph conv_add_graph(const Case& c, bool return_conv) {
     r = g.add_constant<float>("r", DType::kFloat32, r_shape,
                               uniform(static_cast<std::size_t>(element_count(r_shape)), 5));
   } else {
-    r_source = activation_tensor(g, "r_in", r_shape);
+    r_source = add_float_tensor(g, "r_in", r_shape);
     g.inputs().push_back(r_source);
     r = r_source;
   }
   const bool relu_residual = c.residual == Residual::kEarlier || c.residual == Residual::kLater;
-  if (relu_residual) r = activation_tensor(g, "r", r_shape);
+  if (relu_residual) r = add_float_tensor(g, "r", r_shape);
   if (c.residual == Residual::kEarlier) g.add_op(OpType::kRelu, "relu_r", {r_source}, {r});
   // The convolution reads an intermediate tensor, dead after it.
-  const TensorId x = activation_tensor(g, "x", c.input);
+  const TensorId x = add_float_tensor(g, "x", c.input);
   g.add_op(OpType::kRelu, "relu_x", {in}, {x});
   const std::size_t weights = static_cast<std::size_t>(c.out_channels * c.kernel * c.kernel * c.input[3]);
   const TensorId w = g.add_constant<float>("w", DType::kFloat32, {c.out_channels, c.kernel, c.kernel, c.input[3]},
                                            uniform(weights, 3));
   const TensorId b = g.add_constant<float>("b", DType::kFloat32, {c.out_channels},
                                            uniform(static_cast<std::size_t>(c.out_channels), 4));
-  const TensorId conv = activation_tensor(g, "c", out_shape);
+  const TensorId conv = add_float_tensor(g, "c", out_shape);
   const Activation conv_activation = c.blocker == Blocker::kConvActivation ? Activation::kRelu : Activation::kNone;
   g.add_op(OpType::kConv2D, "conv", {x, w, b}, {conv}, Conv2DOptions{.padding = Padding::kSame, .activation = conv_activation});
   if (c.residual == Residual::kLater) g.add_op(OpType::kRelu, "relu_r", {r_source}, {r});
-  const TensorId y = activation_tensor(g, "y", out_shape);
+  const TensorId y = add_float_tensor(g, "y", out_shape);
   const std::vector<TensorId> operands =
       c.residual == Residual::kInputSwapped ? std::vector<TensorId>{r, conv} : std::vector<TensorId>{conv, r};
   g.add_op(OpType::kAdd, "add", operands, {y}, BinaryOptions{.activation = c.activation});
   g.outputs().push_back(y);
   if (c.blocker == Blocker::kConvReadTwice) {
-    const TensorId z = activation_tensor(g, "z", out_shape);
+    const TensorId z = add_float_tensor(g, "z", out_shape);
     g.add_op(OpType::kRelu, "relu_c", {conv}, {z});
     g.outputs().push_back(z);
   }

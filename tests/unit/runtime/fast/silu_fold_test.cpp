@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "../../graph_builder.h"
 #include "core/graph.h"
 #include "runtime/interpreter.h"
 #include "util/cpu_features.h"
@@ -29,27 +30,19 @@ namespace {
 
 enum class Variant { kSilu, kSiluSwapped, kAlsoOutput, kReadTwice, kOtherOperand, kFusedRelu };
 
-TensorId activation(Graph& g, const std::string& name, const Shape& shape) {
-  Tensor t;
-  t.name = name;
-  t.dtype = DType::kFloat32;
-  t.shape = shape;
-  return g.add_tensor(std::move(t));
-}
-
 // x (and z for kOtherOperand) -> LOGISTIC -> MUL -> y.
 Graph silu_graph(const Shape& shape, Variant variant) {
   Graph g;
-  const TensorId x = activation(g, "x", shape);
+  const TensorId x = add_float_tensor(g, "x", shape);
   g.inputs().push_back(x);
   TensorId other = x;
   if (variant == Variant::kOtherOperand) {
-    other = activation(g, "z", shape);
+    other = add_float_tensor(g, "z", shape);
     g.inputs().push_back(other);
   }
-  const TensorId s = activation(g, "s", shape);
+  const TensorId s = add_float_tensor(g, "s", shape);
   g.add_op(OpType::kLogistic, "sigmoid", {x}, {s});
-  const TensorId y = activation(g, "y", shape);
+  const TensorId y = add_float_tensor(g, "y", shape);
   const Activation fused = variant == Variant::kFusedRelu ? Activation::kRelu : Activation::kNone;
   const std::vector<TensorId> operands =
       variant == Variant::kSiluSwapped ? std::vector<TensorId>{s, other} : std::vector<TensorId>{other, s};
@@ -57,7 +50,7 @@ Graph silu_graph(const Shape& shape, Variant variant) {
   g.outputs().push_back(y);
   if (variant == Variant::kAlsoOutput) g.outputs().push_back(s);
   if (variant == Variant::kReadTwice) {
-    const TensorId w = activation(g, "w", shape);
+    const TensorId w = add_float_tensor(g, "w", shape);
     g.add_op(OpType::kAdd, "add", {s, s}, {w}, BinaryOptions{});
     g.outputs().push_back(w);
   }
