@@ -12,6 +12,7 @@
 #include <cstddef>
 
 #include "runtime/fast/fold_silu.h"
+#include "runtime/fast/parallel_chunks.h"
 #include "util/cpu_features.h"
 
 #if defined(OCTET_X86_DISPATCH)
@@ -74,18 +75,26 @@ __attribute__((target("avx512f"))) void silu_avx512(const float* x, float* y, st
   }
 }
 
-// On the calling thread, as the other float elementwise kernels below 4M
-// elements (xnn_elementwise.cpp).
+// Split over the thread pool in chunks (parallel_chunks.h): unlike the
+// memory-bound XNNPACK element-wise ops, which run on the calling thread
+// below 4 Mi elements (xnn_elementwise.cpp), x * sigmoid(x) is compute-bound
+// (an exp and a division per value): efficientnet_b0 FP32 at 2 threads
+// 7.0-7.3 -> 6.9-7.0 ms.
 class SiluKernel final : public FastKernel {
  public:
-  SiluKernel(const float* x, float* y, std::size_t count) : x_(x), y_(y), count_(count) {}
-  void run() override { silu_avx512(x_, y_, count_); }
+  SiluKernel(const float* x, float* y, std::size_t count, pthreadpool* threadpool)
+      : x_(x), y_(y), count_(count), threadpool_(threadpool) {}
+  void run() override {
+    parallel_chunks(threadpool_, count_,
+                    [this](std::size_t begin, std::size_t end) { silu_avx512(x_ + begin, y_ + begin, end - begin); });
+  }
   std::string_view name() const override { return "avx512"; }
 
  private:
   const float* x_;
   float* y_;
   std::size_t count_;
+  pthreadpool* threadpool_;
 };
 
 }  // namespace
@@ -94,7 +103,7 @@ std::unique_ptr<FastKernel> make_silu_f32(const FastContext& mul, const TensorVi
   if (!mul.cpu_specific || !cpu_has_avx512f()) return nullptr;
   const TensorView& y = mul.outputs[0];
   if (x.dtype != DType::kFloat32 || y.dtype != DType::kFloat32 || x.count() != y.count()) return nullptr;
-  return std::make_unique<SiluKernel>(x.as<const float>(), y.as<float>(), y.count());
+  return std::make_unique<SiluKernel>(x.as<const float>(), y.as<float>(), y.count(), mul.threadpool);
 }
 #else
 std::unique_ptr<FastKernel> make_silu_f32(const FastContext&, const TensorView&) { return nullptr; }

@@ -138,6 +138,31 @@ TEST(FastSiluFold, LogisticFoldsIntoItsMulAndMatchesTheReference) {
   }
 }
 
+// The float kernel splits large tensors over the thread pool in chunks:
+// two threads give one thread's bytes, the chunk edges and the tail included.
+TEST(FastSiluFold, FloatSiluOnTwoThreadsGivesOneThreadsBytes) {
+  if (!cpu_has_avx512f()) GTEST_SKIP() << "this CPU has no AVX-512F: the LOGISTIC does not fold";
+  const Shape shape{1, 61, 67, 13};  // 53 131 values: three chunks of 16 Ki and a partial fourth
+  const Graph g = silu_graph(shape, Variant::kSilu);
+  const std::vector<float> x = inputs(static_cast<std::size_t>(element_count(shape)), 9);
+  std::vector<std::vector<float>> results;
+  for (const int threads : {1, 2}) {
+    Interpreter interpreter(g, InterpreterOptions{.kernels = KernelSet::kFast, .threads = threads});
+    std::memcpy(interpreter.input(0).data, x.data(), x.size() * sizeof(float));
+    interpreter.invoke();
+    ASSERT_EQ(interpreter.op_kernel(0), "folded") << threads;
+    const TensorView out = interpreter.output(0);
+    results.emplace_back(out.as<const float>(), out.as<const float>() + out.count());
+  }
+  ASSERT_EQ(results[0].size(), results[1].size());
+  EXPECT_EQ(std::memcmp(results[0].data(), results[1].data(), results[0].size() * sizeof(float)), 0);
+  const Outcome o = run_both(g, x, KernelSet::kFast);
+  for (std::size_t i = 0; i < o.fast.size(); ++i) {
+    ASSERT_TRUE(close(static_cast<double>(results[1][i]), static_cast<double>(o.reference[i]), kUlpsFromReference))
+        << "at " << i << ": x " << x[i] << " two threads " << results[1][i] << " reference " << o.reference[i];
+  }
+}
+
 TEST(FastSiluFold, LogisticsThatMustNotFoldRunAsWritten) {
   const Shape shape{1, 3, 5, 7};
   // Finite values: XNNPACK's clamp (the fused RELU, unfolded) turns a NaN into 0, the reference keeps it.
