@@ -51,6 +51,11 @@ GemmTasks plan_gemm_tasks(std::size_t pixels, std::size_t tile_rows, std::size_t
   per_chunk = std::min(per_chunk, tiles);
   // Several threads: smaller chunks while each keeps at least kMinChunkTiles tiles.
   if (threads > 1) per_chunk = std::min(per_chunk, std::max(kMinChunkTiles, tiles / wanted));
+  // Few pixels and enough channel blocks for every task: one chunk of all the
+  // pixels, split by channel blocks only, so each block's weights are read by
+  // one task once (a resnet's 7x7 layers: their weights are larger than their
+  // activations and come from DRAM).
+  if (threads > 1 && tiles <= 2 * kMinChunkTiles && blocks >= wanted) per_chunk = tiles;
   GemmTasks t;
   t.rows_per_chunk = per_chunk * tile_rows;
   t.chunks = (pixels + t.rows_per_chunk - 1) / t.rows_per_chunk;

@@ -80,7 +80,11 @@ TEST(FastConv2D, OneGroupRunsOnTheAvx512KernelWhereTheCpuHasIt) {
                                                       {{1, 6, 5, 17}, {70, 3, 3, 17}},
                                                       {{2, 17, 16, 3}, {33, 7, 7, 3}},
                                                       {{1, 9, 7, 13}, {32, 1, 1, 13}},
-                                                      {{2, 17, 16, 3}, {8, 7, 7, 3}}};
+                                                      {{2, 17, 16, 3}, {8, 7, 7, 3}},
+                                                      // Few pixels, many channel blocks: one pixel chunk split
+                                                      // by blocks only at 2 threads (im2col.cpp).
+                                                      {{1, 7, 7, 64}, {520, 3, 3, 64}},
+                                                      {{1, 5, 6, 40}, {600, 1, 1, 40}}};
   for (const auto& [input, filter] : cases) {
     Conv2DOptions o;
     o.stride_h = o.stride_w = filter[1] == 7 ? 2 : 1;

@@ -244,6 +244,10 @@ std::vector<ConvCase> vnni_cases() {
   c = ConvCase{};
   c.h = 13, c.w = 13, c.in_c = 31, c.out_c = 17, c.kh = c.kw = 3, c.dilation = 2, c.padding = Padding::kValid;
   add(c);
+  // Few pixels, more channel blocks than 2 threads' tasks: one pixel chunk split by blocks only (im2col.cpp).
+  c = ConvCase{};
+  c.h = 7, c.w = 7, c.in_c = 64, c.out_c = 520, c.kh = c.kw = 3;
+  add(c);
   for (const std::int64_t zp : {-128, 127}) {
     c = ConvCase{};
     c.h = 6, c.w = 5, c.in_c = 96, c.out_c = 70, c.kh = c.kw = 3, c.in_zp = zp, c.extreme_weights = true;
